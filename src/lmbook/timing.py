@@ -1,0 +1,186 @@
+"""Timing and memory measurement used for every performance figure the book prints."""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, Iterator
+
+import psutil
+
+REPORT_ENV_VAR = "LMBOOK_REPORT_FILE"
+
+
+@dataclass
+class Timing:
+    """Result of :func:`measure`: wall time over repeats, throughput and peak extra memory."""
+
+    name: str
+    times_s: list[float]
+    items: float | None = None
+    item_unit: str = "样本"
+    peak_mem_bytes: int | None = None
+    memory_kind: str = "RSS"
+
+    @property
+    def median_s(self) -> float:
+        return statistics.median(self.times_s)
+
+    @property
+    def min_s(self) -> float:
+        return min(self.times_s)
+
+    @property
+    def max_s(self) -> float:
+        return max(self.times_s)
+
+    @property
+    def throughput(self) -> float | None:
+        return None if self.items is None else self.items / self.median_s
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.name}: 中位数 {_fmt_s(self.median_s)}"
+            f"（最小 {_fmt_s(self.min_s)}，最大 {_fmt_s(self.max_s)}，{len(self.times_s)} 次）"
+        )
+        if self.throughput is not None:
+            text += f" · 吞吐 {self.throughput:,.0f} {self.item_unit}/s"
+        if self.peak_mem_bytes is not None:
+            text += f" · 峰值内存（{self.memory_kind}）+{self.peak_mem_bytes / 2**20:.1f} MiB"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(median_s=self.median_s, throughput=self.throughput)
+        return data
+
+
+def _fmt_s(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.1f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds:.2f} s"
+
+
+def _cuda_sync(device: Any) -> Callable[[], None]:
+    if device is not None and str(device).startswith("cuda"):
+        import torch
+
+        return torch.cuda.synchronize
+    return lambda: None
+
+
+class _RssPeak:
+    """Samples this process's resident memory in a thread; reports the peak above the start."""
+
+    def __init__(self, interval_s: float = 0.002) -> None:
+        self._proc = psutil.Process()
+        self._interval = interval_s
+        self._stop = threading.Event()
+        self.start_rss = self.peak_rss = self._proc.memory_info().rss
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_rss = max(self.peak_rss, self._proc.memory_info().rss)
+            time.sleep(self._interval)
+
+    def __enter__(self) -> "_RssPeak":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_rss = max(self.peak_rss, self._proc.memory_info().rss)
+
+    @property
+    def extra(self) -> int:
+        return self.peak_rss - self.start_rss
+
+
+def measure(
+    fn: Callable[[], Any],
+    *,
+    name: str = "测量",
+    repeat: int = 5,
+    warmup: int = 1,
+    items: float | None = None,
+    item_unit: str = "样本",
+    device: Any = None,
+    memory: bool = True,
+) -> Timing:
+    """Call ``fn`` ``warmup`` times untimed, then ``repeat`` times timed.
+
+    ``items`` per call gives a throughput. On a CUDA ``device`` the clock is read after
+    synchronising and memory is PyTorch's peak allocation; otherwise memory is the peak
+    resident-set growth of this process while the timed calls run.
+    """
+    if repeat < 1 or warmup < 0:
+        raise ValueError(f"repeat 必须 ≥ 1、warmup 必须 ≥ 0，收到 repeat={repeat}、warmup={warmup}。")
+    sync = _cuda_sync(device)
+    for _ in range(warmup):
+        fn()
+    sync()
+    is_cuda = device is not None and str(device).startswith("cuda")
+    if is_cuda and memory:
+        import torch
+
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated()
+    times: list[float] = []
+    rss = _RssPeak() if (memory and not is_cuda) else None
+    if rss is not None:
+        rss.__enter__()
+    try:
+        for _ in range(repeat):
+            start = time.perf_counter()
+            fn()
+            sync()
+            times.append(time.perf_counter() - start)
+    finally:
+        if rss is not None:
+            rss.__exit__()
+    peak: int | None = None
+    kind = "RSS"
+    if is_cuda and memory:
+        import torch
+
+        peak, kind = torch.cuda.max_memory_allocated() - base, "CUDA"
+    elif rss is not None:
+        peak = rss.extra
+    return Timing(name, times, items, item_unit, peak, kind)
+
+
+@contextmanager
+def timer(name: str = "用时", *, device: Any = None, verbose: bool = True) -> Iterator[dict[str, float]]:
+    """Time one block: ``with timer("训练") as t: ...``; then ``t["seconds"]``."""
+    sync = _cuda_sync(device)
+    result: dict[str, float] = {}
+    sync()
+    start = time.perf_counter()
+    try:
+        yield result
+    finally:
+        sync()
+        result["seconds"] = time.perf_counter() - start
+        if verbose:
+            print(f"{name}: {_fmt_s(result['seconds'])}")
+
+
+def report(key: str, value: float, unit: str = "", *, note: str = "") -> float:
+    """Print a figure the text relies on and, when the GPU runner asks, record it.
+
+    The runner sets ``LMBOOK_REPORT_FILE``; each call appends one JSON line there.
+    """
+    print(f"[记录] {key} = {value:.6g} {unit}".rstrip())
+    path = os.environ.get(REPORT_ENV_VAR)
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"key": key, "value": value, "unit": unit, "note": note}, ensure_ascii=False) + "\n")
+    return value
