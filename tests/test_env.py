@@ -1,0 +1,84 @@
+import random
+import sys
+
+import numpy as np
+import pytest
+
+import lmbook
+from lmbook.env import ONLINE_ENV_VAR, NotebookEnv, online_mode
+from lmbook.scale import Scale
+
+
+def test_in_colab(monkeypatch):
+    monkeypatch.delenv("COLAB_RELEASE_TAG", raising=False)
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    assert not lmbook.in_colab()
+    monkeypatch.setenv("COLAB_RELEASE_TAG", "release-x")
+    assert lmbook.in_colab()
+
+
+@pytest.mark.parametrize("raw, expected", [("1", True), ("true", True), ("0", False), ("", False), ("off", False)])
+def test_online_mode(monkeypatch, raw, expected):
+    monkeypatch.setenv(ONLINE_ENV_VAR, raw)
+    assert online_mode() is expected
+    assert online_mode(True) is True  # an explicit argument wins
+
+
+def test_online_mode_rejects_garbage(monkeypatch):
+    monkeypatch.setenv(ONLINE_ENV_VAR, "maybe")
+    with pytest.raises(lmbook.LmbookError, match="LMBOOK_ONLINE='maybe'.*1.*0"):
+        online_mode()
+
+
+def test_seed_everything_repeats_python_numpy_torch():
+    import torch
+
+    def draw():
+        return random.random(), np.random.rand(), torch.rand(1).item()
+
+    lmbook.seed_everything(7)
+    first = draw()
+    lmbook.seed_everything(7)
+    assert draw() == first
+
+
+def test_seed_everything_repeats_keras():
+    lmbook.env.import_tensorflow()
+    import keras
+
+    lmbook.seed_everything(3)
+    a = keras.random.normal((3,)).numpy()
+    lmbook.seed_everything(3)
+    np.testing.assert_array_equal(a, keras.random.normal((3,)).numpy())
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "0"])
+def test_seed_must_be_non_negative_int(bad):
+    with pytest.raises(ValueError, match="seed 必须是非负整数"):
+        lmbook.seed_everything(bad)
+
+
+def test_torch_device_is_cpu_here():
+    import torch
+
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert lmbook.torch_device().type in (expected, "mps")
+
+
+def test_tf_gpus_is_a_list():
+    assert isinstance(lmbook.tf_gpus(), list)
+
+
+def test_setup_prints_one_summary_line(capsys, monkeypatch):
+    monkeypatch.setenv("LMBOOK_SCALE", "cpu")
+    env = lmbook.setup(seed=1)
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1
+    for part in ("Python", "torch", "tensorflow", "keras", "规模 CPU"):
+        assert part in out[0]
+    assert env.scale is Scale.CPU and env.cjk_font
+
+
+def test_summary_without_frameworks():
+    env = NotebookEnv(scale=Scale.GPU, colab=True, online=True, seed=0, versions={"python": "3.13"})
+    assert env.summary() == "Python 3.13 | 规模 GPU | 联网 | Colab"
