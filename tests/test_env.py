@@ -82,3 +82,12 @@ def test_setup_prints_one_summary_line(capsys, monkeypatch):
 def test_summary_without_frameworks():
     env = NotebookEnv(scale=Scale.GPU, colab=True, online=True, seed=0, versions={"python": "3.13"})
     assert env.summary() == "Python 3.13 | 规模 GPU | 联网 | Colab"
+
+
+def test_frameworks_env_var_turns_tensorflow_off(monkeypatch, capsys):
+    monkeypatch.setenv("LMBOOK_FRAMEWORKS", "torch")
+    env = lmbook.setup(plots=False)
+    assert "tensorflow" not in env.versions and "torch" in env.versions
+    monkeypatch.setenv("LMBOOK_FRAMEWORKS", "jax")
+    with pytest.raises(lmbook.LmbookError, match="LMBOOK_FRAMEWORKS 只能列出 torch"):
+        lmbook.setup()

@@ -3,9 +3,11 @@
 # stored in the notebooks (nothing is executed). Usage: tools/build_book.sh
 #   1. creates .venv with tools/install.sh if jupyter-book is not installed there;
 #   2. vendors MathJax and Mermaid into book/_static/vendor/ (offline-first site);
-#   3. runs `jupyter-book build . -W -n --keep-going`: every Sphinx warning
+#   3. runs `jupyter-book build . --all -W -n --keep-going`: every Sphinx warning
 #      (broken reference, missing citation, ...) fails the build.
-# Budget: <= 3 minutes. Extra arguments are passed to jupyter-book (e.g. --all).
+# Always a full build (--all): an incremental build neither re-reports the warnings
+# of unchanged pages nor re-copies changed static files. Budget: <= 3 minutes.
+# Extra arguments are passed to jupyter-book.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,9 +21,9 @@ fi
 
 bash tools/vendor_assets.sh
 
-# -W: warnings are errors; -n: nitpicky (missing references); --keep-going:
-# report all warnings before failing.
-.venv/bin/jupyter-book build . -W -n --keep-going "$@"
+# --all: rebuild every page; -W: warnings are errors; -n: nitpicky (missing
+# references); --keep-going: report all warnings before failing.
+.venv/bin/jupyter-book build . --all -W -n --keep-going "$@"
 
 echo "build_book: done in $((SECONDS - start)) s"
 echo "build_book: open $ROOT/_build/html/index.html"

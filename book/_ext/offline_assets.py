@@ -1,7 +1,7 @@
 """Sphinx extension: fail loudly when the vendored offline assets are missing.
 
-_config.yml points MathJax (`mathjax_path`) and Mermaid (`mermaid_use_local`)
-at files under book/_static/vendor/, which tools/vendor_assets.sh downloads
+_config.yml points MathJax (`mathjax_path`), Mermaid (`mermaid_use_local`) and
+the ipywidgets manager (`nb_ipywidgets_js`) at files under book/_static/vendor/, which tools/vendor_assets.sh downloads
 from npm (the folder is git-ignored). Without them the built pages would have
 no math and no diagrams, silently; this turns that into a build warning, i.e.
 an error under `jupyter-book build -W`.
@@ -20,15 +20,16 @@ def _check(app):
     if app.builder.format != "html":
         return
     static_dirs = [Path(app.confdir, p) for p in app.config.html_static_path]
-    for option in _OPTIONS:
-        value = getattr(app.config, option, "") or ""
+    values = [(o, getattr(app.config, o, "") or "") for o in _OPTIONS]
+    values += [("nb_ipywidgets_js", url) for url in getattr(app.config, "nb_ipywidgets_js", {}) or {}]
+    for option, value in values:
         if not value or value.startswith(("http://", "https://", "//", "/")):
             continue  # empty or absolute URL: nothing local to check
         if not any((d / value).is_file() for d in static_dirs):
             logger.warning(
-                "offline asset %s = %r not found under %s; run tools/vendor_assets.sh "
-                "(or tools/build_book.sh) first",
-                option, value, [str(d) for d in static_dirs],
+                "offline asset %s = %r not found in html_static_path; run "
+                "tools/vendor_assets.sh (or tools/build_book.sh) first",
+                option, value,
             )
 
 

@@ -15,11 +15,12 @@ def to_numpy(x: Any) -> np.ndarray:
     return np.asarray(x)
 
 
-def check_close(a: Any, b: Any, *, label: str = "两者", atol: float = 1e-6, rtol: float = 0.0) -> float:
+def check_close(a: Any, b: Any, *, label: str = "两者", atol: float = 1e-6, rtol: float = 0.0) -> None:
     """Assert ``a`` and ``b`` agree element-wise; print a line that does not depend on rounding noise.
 
-    Returns the largest absolute difference. Raises ``AssertionError`` naming the
-    worst element when they disagree, and ``ValueError`` when the shapes differ.
+    Returns nothing (so a notebook cell shows only the printed line). Raises
+    ``AssertionError`` naming the worst element when they disagree, and ``ValueError``
+    when the shapes differ.
     """
     x, y = to_numpy(a).astype(np.float64), to_numpy(b).astype(np.float64)
     if x.shape != y.shape:
@@ -35,4 +36,3 @@ def check_close(a: Any, b: Any, *, label: str = "两者", atol: float = 1e-6, rt
         )
     tol = f"atol={atol:g}" + (f", rtol={rtol:g}" if rtol else "")
     print(f"{label}: 一致 ✓（形状 {x.shape}，逐元素误差在容差 {tol} 内）")
-    return worst

@@ -190,6 +190,7 @@ def load_minilm(*, online: bool | None = None, hub_id: str = MINILM_HUB_ID) -> t
     """
     from transformers import AutoModel, AutoTokenizer
 
+    _quiet_transformers()
     where = hub_id if online_mode(online) else str(_file("minilm", "model"))
     kwargs = {} if online_mode(online) else {"local_files_only": True}
     return AutoTokenizer.from_pretrained(where, **kwargs), AutoModel.from_pretrained(where, **kwargs)
@@ -203,6 +204,7 @@ def load_smollm2(*, online: bool | None = None, hub_id: str = SMOLLM2_HUB_ID) ->
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    _quiet_transformers()
     if online_mode(online):
         return AutoTokenizer.from_pretrained(hub_id), AutoModelForCausalLM.from_pretrained(hub_id)
     _data_dir("gguf")
@@ -212,6 +214,13 @@ def load_smollm2(*, online: bool | None = None, hub_id: str = SMOLLM2_HUB_ID) ->
         AutoTokenizer.from_pretrained(folder, gguf_file=SMOLLM2_GGUF),
         AutoModelForCausalLM.from_pretrained(folder, gguf_file=SMOLLM2_GGUF),
     )
+
+
+def _quiet_transformers() -> None:
+    """No per-tensor progress bars from transformers: they clutter notebooks and vary run to run."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
 
 
 def _require_online(module: str, purpose: str) -> Any:

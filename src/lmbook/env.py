@@ -142,12 +142,24 @@ class NotebookEnv:
         return " | ".join(parts)
 
 
+FRAMEWORKS_ENV_VAR = "LMBOOK_FRAMEWORKS"
+
+
 def setup(seed: int = 0, *, torch: bool = True, tensorflow: bool = True, plots: bool = True) -> NotebookEnv:
     """Everything the first code cell of a notebook needs; prints a one-line summary.
 
     ``torch`` / ``tensorflow`` choose which frameworks to initialise (a notebook that
-    uses only one framework starts faster).
+    uses only one framework starts faster). ``LMBOOK_FRAMEWORKS=torch`` (set by the GPU
+    runner on machines without TensorFlow) turns TensorFlow off without editing the notebook.
     """
+    allowed = os.environ.get(FRAMEWORKS_ENV_VAR, "torch,tensorflow").replace(" ", "").lower().split(",")
+    unknown = set(allowed) - {"torch", "tensorflow"}
+    if unknown:
+        from .errors import LmbookError
+
+        raise LmbookError(f"{FRAMEWORKS_ENV_VAR} 只能列出 torch 和/或 tensorflow（逗号分隔），收到 {sorted(unknown)}。")
+    torch = torch and "torch" in allowed
+    tensorflow = tensorflow and "tensorflow" in allowed
     if tensorflow:
         quiet_tensorflow()
     env = NotebookEnv(scale=get_scale(), colab=in_colab(), online=online_mode(), seed=seed)
