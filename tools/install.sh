@@ -4,8 +4,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PY=${PYTHON:-python3.11}
-command -v "$PY" >/dev/null 2>&1 || PY=python3
+# constraints.txt is resolved for CPython 3.11.5+ (some pins need it); choose another with PYTHON=...
+PY=${PYTHON:-python3}
+if ! "$PY" -c 'import sys; sys.exit(not (sys.version_info[:2] == (3, 11) and sys.version_info[2] >= 5))' 2>/dev/null; then
+  for alt in python3.11 /root/.pyenv/versions/3.11*/bin/python3; do
+    if command -v "$alt" >/dev/null 2>&1 && "$alt" -c 'import sys; sys.exit(not (sys.version_info[:2] == (3, 11) and sys.version_info[2] >= 5))'; then
+      PY=$alt; break
+    fi
+  done
+fi
+"$PY" -c 'import sys; sys.exit(not (sys.version_info[:2] == (3, 11) and sys.version_info[2] >= 5))' 2>/dev/null || {
+  echo "需要 Python 3.11（3.11.5 或更新）来安装 constraints.txt 中固定的版本；当前 $PY 是 $("$PY" --version 2>&1)。" >&2
+  echo "请安装 Python 3.11 后用 PYTHON=/path/to/python3.11 bash tools/install.sh 重试。" >&2
+  exit 1
+}
 if [ ! -x .venv/bin/python ]; then
   echo "创建虚拟环境 .venv（$("$PY" --version)）"
   "$PY" -m venv .venv
