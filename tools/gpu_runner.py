@@ -77,6 +77,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results JSON to merge into")
     parser.add_argument("--save-dir", type=Path, help="also write the executed notebooks here")
     parser.add_argument("--allow-cpu", action="store_true", help="test this script without CUDA (CPU scale)")
+    parser.add_argument("--skip-tf", action="store_true", help="behave as on a machine without TensorFlow")
     args = parser.parse_args(argv)
 
     import torch
@@ -86,7 +87,7 @@ def main(argv: list[str]) -> int:
         return 2
     device, versions = device_and_versions()
     scale = "gpu" if torch.cuda.is_available() else "cpu"
-    has_tf = importlib.util.find_spec("tensorflow") is not None
+    has_tf = importlib.util.find_spec("tensorflow") is not None and not args.skip_tf
     date = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")
     runs = []
     for path in resolve(args.notebooks):

@@ -6,16 +6,17 @@ from .checks import check_close, to_numpy
 from .env import NotebookEnv, in_colab, online_mode, seed_everything, setup, tf_gpus, torch_device
 from .errors import LmbookError, MissingDependencyError, OfflineDataError, ScaleError, require
 from .gpu_results import show_gpu_results
-from .plotting import setup_cjk_font
+from .plotting import plot_confusion, plot_histories, setup_cjk_font
 from .scale import Scale, get_scale, pick
 from .timing import Timing, measure, report, timer
+from .training import History, count_params_torch, evaluate_torch, train_torch
 from .widgets import explore
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "LmbookError", "MissingDependencyError", "NotebookEnv", "OfflineDataError", "Scale", "ScaleError", "Timing",
-    "check_close", "explore", "get_scale", "in_colab", "measure", "online_mode", "pick", "report", "require",
+    "History", "LmbookError", "MissingDependencyError", "NotebookEnv", "OfflineDataError", "Scale", "ScaleError", "Timing",
+    "check_close", "count_params_torch", "evaluate_torch", "plot_confusion", "plot_histories", "train_torch", "explore", "get_scale", "in_colab", "measure", "online_mode", "pick", "report", "require",
     "seed_everything", "setup", "setup_cjk_font", "show_gpu_results", "tf_gpus", "timer", "to_numpy",
     "torch_device",
 ]

@@ -83,10 +83,10 @@ def load_chinese_reviews(*, online: bool | None = None, hub_id: str = "lansinuot
         datasets = _require_online("datasets", "联网加载中文评论数据集")
         ds = datasets.load_dataset(hub_id, split="train")
         return list(ds["text"]), np.asarray(ds["label"], dtype=np.int64)
-    pos = _read_lines(_file("reviews", "sentiment", "pos.txt"))
-    neg = _read_lines(_file("reviews", "sentiment", "neg.txt"))
-    both = pos & neg
-    pos, neg = sorted(pos - both), sorted(neg - both)
+    pos_all = _read_lines(_file("reviews", "sentiment", "pos.txt"))
+    neg_all = _read_lines(_file("reviews", "sentiment", "neg.txt"))
+    both = pos_all & neg_all
+    pos, neg = sorted(pos_all - both), sorted(neg_all - both)
     texts = pos + neg
     labels = np.array([1] * len(pos) + [0] * len(neg), dtype=np.int64)
     return texts, labels

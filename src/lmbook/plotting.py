@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from .errors import LmbookError
 
@@ -33,6 +34,17 @@ def packaged_font_path() -> Path | None:
     return path if path.is_file() else None
 
 
+_configured: str | None = None
+
+
+def ensure_cjk_font() -> str:
+    """:func:`setup_cjk_font` once per process; every plotting helper calls this first."""
+    global _configured
+    if _configured is None:
+        _configured = setup_cjk_font()
+    return _configured
+
+
 def setup_cjk_font() -> str:
     """Register a CJK font with matplotlib and make it the default; return its family name.
 
@@ -42,6 +54,7 @@ def setup_cjk_font() -> str:
     from matplotlib import font_manager
 
     path = packaged_font_path()
+    family: str | None
     if path is not None:
         font_manager.fontManager.addfont(str(path))
         family = font_manager.FontProperties(fname=str(path)).get_name()
@@ -57,6 +70,8 @@ def setup_cjk_font() -> str:
     matplotlib.rcParams["axes.unicode_minus"] = False  # CJK fonts often lack U+2212
     matplotlib.rcParams["figure.dpi"] = 100
     matplotlib.rcParams["savefig.dpi"] = 100
+    global _configured
+    _configured = family
     return family
 
 
@@ -73,3 +88,49 @@ def _find_system_family(font_manager) -> str | None:  # type: ignore[no-untyped-
                 if family in _SYSTEM_FAMILIES:
                     return family
     return None
+
+
+def plot_histories(histories: dict[str, Any], *, title: str = "训练曲线") -> Any:
+    """Loss and validation accuracy per epoch for several runs (e.g. ``{"PyTorch": h1, "Keras": h2}``)."""
+    import matplotlib.pyplot as plt
+
+    ensure_cjk_font()
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+    for name, h in histories.items():
+        epochs = range(1, len(h.train_loss) + 1)
+        (line,) = ax_loss.plot(epochs, h.train_loss, label=f"{name} 训练")
+        ax_loss.plot(epochs, h.val_loss, "--", color=line.get_color(), label=f"{name} 验证")
+        ax_acc.plot(epochs, h.val_acc, marker="o", color=line.get_color(), label=name)
+    ax_loss.set(xlabel="轮次（epoch）", ylabel="交叉熵损失", title="损失")
+    ax_acc.set(xlabel="轮次（epoch）", ylabel="准确率", title="验证集准确率")
+    for ax in (ax_loss, ax_acc):
+        ax.legend()
+        ax.grid(alpha=0.3)
+    fig.suptitle(title)
+    return fig
+
+
+def plot_confusion(y_true: Any, y_pred: Any, *, labels: Any = None, title: str = "混淆矩阵", ax: Any = None) -> Any:
+    """Confusion matrix with counts in the cells; rows are true classes, columns predictions."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    ensure_cjk_font()
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    classes = np.unique(np.concatenate([y_true, y_pred])) if labels is None else np.arange(len(labels))
+    matrix = np.zeros((len(classes), len(classes)), dtype=int)
+    index = {c: i for i, c in enumerate(classes)}
+    for t, p in zip(y_true, y_pred):
+        matrix[index[t], index[p]] += 1
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 4), layout="constrained")
+    ax.imshow(matrix, cmap="Blues")
+    names = [str(c) for c in (classes if labels is None else labels)]
+    ax.set_xticks(range(len(names)), names)
+    ax.set_yticks(range(len(names)), names)
+    for i in range(len(names)):
+        for j in range(len(names)):
+            color = "white" if matrix[i, j] > matrix.max() / 2 else "black"
+            ax.text(j, i, matrix[i, j], ha="center", va="center", fontsize=8, color=color)
+    ax.set(xlabel="预测类别", ylabel="真实类别", title=title)
+    return matrix
