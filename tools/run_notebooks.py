@@ -10,7 +10,7 @@ import nbformat
 
 from nbexec import ROOT, execute, resolve
 
-CPU_ENV = {"LMBOOK_SCALE": "cpu", "LMBOOK_ONLINE": "0", "HF_HUB_OFFLINE": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+CPU_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "LMBOOK_SCALE": "cpu", "LMBOOK_ONLINE": "0", "HF_HUB_OFFLINE": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
 
 
 def main(argv: list[str]) -> int:

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/pytest ] || bash tools/install.sh
-export LMBOOK_SCALE=cpu LMBOOK_ONLINE=0 HF_HUB_OFFLINE=1 TF_CPP_MIN_LOG_LEVEL=2
+export LMBOOK_SCALE=cpu LMBOOK_ONLINE=0 HF_HUB_OFFLINE=1 TF_CPP_MIN_LOG_LEVEL=2 OMP_WAIT_POLICY=PASSIVE
 exec .venv/bin/python -m pytest tests notebooks \
   --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
   --nbval-cell-timeout=300 -p no:cacheprovider "$@"

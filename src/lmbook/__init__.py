@@ -2,6 +2,13 @@
 
 Notebooks start with ``env = lmbook.setup()``; everything else is imported from here.
 """
+import os as _os
+
+# PyTorch's OpenMP threads otherwise spin while waiting for each other; on a busy or small
+# CPU (a laptop, a 2-core CI machine) that made training steps up to 10x slower. Must be set
+# before torch is imported, which is why notebooks import lmbook first.
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from .checks import check_close, to_numpy
 from .env import NotebookEnv, in_colab, online_mode, seed_everything, setup, tf_gpus, torch_device
 from .errors import LmbookError, MissingDependencyError, OfflineDataError, ScaleError, require

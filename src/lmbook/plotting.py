@@ -103,7 +103,10 @@ def plot_histories(histories: dict[str, Any], *, title: str = "训练曲线") ->
         ax_acc.plot(epochs, h.val_acc, marker="o", color=line.get_color(), label=name)
     ax_loss.set(xlabel="轮次（epoch）", ylabel="交叉熵损失", title="损失")
     ax_acc.set(xlabel="轮次（epoch）", ylabel="准确率", title="验证集准确率")
+    from matplotlib.ticker import MaxNLocator
+
     for ax in (ax_loss, ax_acc):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         ax.legend()
         ax.grid(alpha=0.3)
     fig.suptitle(title)
