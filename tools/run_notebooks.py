@@ -1,6 +1,8 @@
 """Regenerate the stored outputs of the book's notebooks at CPU scale (what nbval then checks).
 
-Usage: python tools/run_notebooks.py [NOTEBOOK ...]     (default: every notebook)
+Usage: python tools/run_notebooks.py [--no-write] [NOTEBOOK ...]     (default: every notebook)
+Prints each notebook's wall time and the peak memory of its kernel (budget: 4 GiB at CPU scale).
+--no-write only measures, leaving the stored outputs as they are.
 """
 from __future__ import annotations
 
@@ -8,17 +10,28 @@ import sys
 
 import nbformat
 
-from nbexec import ROOT, execute, resolve
+from nbexec import ROOT, ChildMemory, execute, resolve
 
 CPU_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "LMBOOK_SCALE": "cpu", "LMBOOK_ONLINE": "0", "HF_HUB_OFFLINE": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
 
 
+MEMORY_BUDGET_BYTES = 4 * 2**30
+
+
 def main(argv: list[str]) -> int:
-    for path in resolve(argv):
-        nb, seconds = execute(path, CPU_ENV)
-        nbformat.write(nb, path)
-        print(f"{path.relative_to(ROOT)}: {seconds:.1f} s")
-    return 0
+    write = "--no-write" not in argv
+    over = []
+    for path in resolve([a for a in argv if a != "--no-write"]):
+        with ChildMemory() as mem:
+            nb, seconds = execute(path, CPU_ENV)
+        if write:
+            nbformat.write(nb, path)
+        print(f"{path.relative_to(ROOT)}: {seconds:.1f} s, 内核峰值内存 {mem.peak_bytes / 2**30:.2f} GiB")
+        if mem.peak_bytes > MEMORY_BUDGET_BYTES:
+            over.append(path.name)
+    if over:
+        print(f"超出 4 GiB 内存预算：{', '.join(over)}")
+    return 1 if over else 0
 
 
 if __name__ == "__main__":
