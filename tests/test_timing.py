@@ -54,3 +54,14 @@ def test_report_appends_json_line(tmp_path, monkeypatch, capsys):
     assert rows[0] == {"key": "准确率", "value": 0.97, "unit": "", "note": "测试集"}
     assert rows[1]["unit"] == "样本/s"
     assert "[记录] 吞吐 = 1234.5 样本/s" in capsys.readouterr().out
+
+
+def test_rss_peak_of_child_processes():
+    import subprocess
+    import sys
+
+    from lmbook.timing import RssPeak
+
+    with RssPeak(0.02, children=True) as mem:
+        subprocess.run([sys.executable, "-c", "import time; b = bytearray(200 * 2**20); time.sleep(0.5)"], check=True)
+    assert mem.start_rss == 0 and mem.peak_rss > 150 * 2**20

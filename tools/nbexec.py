@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 from pathlib import Path
 
-import psutil
 
 import nbformat
 from nbclient import NotebookClient
@@ -36,41 +34,10 @@ def resolve(names: list[str]) -> list[Path]:
     return paths
 
 
-class ChildMemory:
-    """Peak resident memory of this process's children (the kernel and whatever it spawns), sampled."""
-
-    def __init__(self, interval_s: float = 0.2) -> None:
-        self.peak_bytes = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(interval_s,), daemon=True)
-
-    def _run(self, interval_s: float) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            total = 0
-            for child in me.children(recursive=True):
-                try:
-                    total += child.memory_info().rss
-                except psutil.Error:
-                    pass
-            self.peak_bytes = max(self.peak_bytes, total)
-            time.sleep(interval_s)
-
-    def __enter__(self) -> "ChildMemory":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-def execute(path: Path, env: dict[str, str], *, skip_tags: set[str] = frozenset(),
-            memory: ChildMemory | None = None) -> tuple[nbformat.NotebookNode, float]:
+def execute(path: Path, env: dict[str, str], *, skip_tags: set[str] = frozenset()) -> tuple[nbformat.NotebookNode, float]:
     """Run ``path`` top to bottom on a fresh kernel in its own folder; return (notebook, seconds).
 
     Cells carrying any tag in ``skip_tags`` are left out (the GPU machine has no TensorFlow).
-    Pass a started :class:`ChildMemory` to record the kernel's peak memory.
     """
     nb = nbformat.read(path, as_version=4)
     if skip_tags:

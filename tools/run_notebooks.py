@@ -10,7 +10,8 @@ import sys
 
 import nbformat
 
-from nbexec import ROOT, ChildMemory, execute, resolve
+from lmbook.timing import RssPeak
+from nbexec import ROOT, execute, resolve
 
 CPU_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "LMBOOK_SCALE": "cpu", "LMBOOK_ONLINE": "0", "HF_HUB_OFFLINE": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
 
@@ -22,12 +23,12 @@ def main(argv: list[str]) -> int:
     write = "--no-write" not in argv
     over = []
     for path in resolve([a for a in argv if a != "--no-write"]):
-        with ChildMemory() as mem:
+        with RssPeak(0.2, children=True) as mem:  # the kernel is a child process
             nb, seconds = execute(path, CPU_ENV)
         if write:
             nbformat.write(nb, path)
-        print(f"{path.relative_to(ROOT)}: {seconds:.1f} s, 内核峰值内存 {mem.peak_bytes / 2**30:.2f} GiB")
-        if mem.peak_bytes > MEMORY_BUDGET_BYTES:
+        print(f"{path.relative_to(ROOT)}: {seconds:.1f} s, 内核峰值内存 {mem.peak_rss / 2**30:.2f} GiB")
+        if mem.peak_rss > MEMORY_BUDGET_BYTES:
             over.append(path.name)
     if over:
         print(f"超出 4 GiB 内存预算：{', '.join(over)}")

@@ -75,29 +75,45 @@ def _cuda_sync(device: Any) -> Callable[[], None]:
     return lambda: None
 
 
-class _RssPeak:
-    """Samples this process's resident memory in a thread; reports the peak above the start."""
+class RssPeak:
+    """Samples resident memory in a thread; reports the peak above the start.
 
-    def __init__(self, interval_s: float = 0.002) -> None:
+    ``children=False`` watches this process; ``children=True`` the sum over its child
+    processes (e.g. a notebook kernel started by nbclient, and whatever that kernel spawns).
+    """
+
+    def __init__(self, interval_s: float = 0.002, *, children: bool = False) -> None:
         self._proc = psutil.Process()
+        self._children = children
         self._interval = interval_s
         self._stop = threading.Event()
-        self.start_rss = self.peak_rss = self._proc.memory_info().rss
+        self.start_rss = self.peak_rss = self._rss()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _rss(self) -> int:
+        if not self._children:
+            return int(self._proc.memory_info().rss)
+        total = 0
+        for child in self._proc.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:  # the child exited between listing and reading
+                pass
+        return total
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak_rss = max(self.peak_rss, self._proc.memory_info().rss)
+            self.peak_rss = max(self.peak_rss, self._rss())
             time.sleep(self._interval)
 
-    def __enter__(self) -> "_RssPeak":
+    def __enter__(self) -> "RssPeak":
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak_rss = max(self.peak_rss, self._proc.memory_info().rss)
+        self.peak_rss = max(self.peak_rss, self._rss())
 
     @property
     def extra(self) -> int:
@@ -123,7 +139,7 @@ def _peak_memory(fn: Callable[[], Any], sync: Callable[[], None], is_cuda: bool)
 
     tracemalloc.start()
     try:
-        with _RssPeak() as rss:
+        with RssPeak() as rss:
             fn()
         traced = tracemalloc.get_traced_memory()[1]
     finally:
