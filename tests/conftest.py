@@ -1,7 +1,11 @@
-"""Shared pytest set-up: quiet TensorFlow, CPU scale and offline data for unit tests and nbval kernels alike."""
+"""Shared pytest set-up: the CPU test environment (lmbook.env.CPU_TEST_ENV, its one definition) for unit
+tests and for the nbval kernels, which inherit this process's environment when they start."""
 import os
+import sys
+from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("LMBOOK_SCALE", "cpu")
-os.environ.setdefault("LMBOOK_ONLINE", "0")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from lmbook.env import CPU_TEST_ENV
+
+os.environ.update(CPU_TEST_ENV)  # `make test` is always the CPU scale, whatever the shell says
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))  # tests import the tools (nbexec, export_lessons…)

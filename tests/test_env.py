@@ -58,11 +58,16 @@ def test_seed_must_be_non_negative_int(bad):
         lmbook.seed_everything(bad)
 
 
-def test_torch_device_is_cpu_here():
+def test_torch_device_prefers_cuda_then_mps_then_cpu(monkeypatch):
     import torch
 
-    expected = "cuda" if torch.cuda.is_available() else "cpu"
-    assert lmbook.torch_device().type in (expected, "mps")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert lmbook.torch_device().type == "cuda"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert lmbook.torch_device().type == "mps"
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert lmbook.torch_device().type == "cpu"
 
 
 def test_tf_gpus_is_a_list():
@@ -77,6 +82,29 @@ def test_setup_prints_one_summary_line(capsys, monkeypatch):
     for part in ("Python", "torch", "tensorflow", "keras", "规模 CPU"):
         assert part in out[0]
     assert env.scale is Scale.CPU and env.cjk_font
+
+
+def test_setup_knows_its_notebook_threads_and_precision(capsys, monkeypatch):
+    import numpy as np
+    import torch
+
+    monkeypatch.setenv("LMBOOK_FRAMEWORKS", "torch")
+    before = torch.get_num_threads()
+    try:
+        env = lmbook.setup(seed=0, notebook="ch00_preface/01_quickstart", plots=False, threads=1)
+        assert env.notebook == "ch00_preface/01_quickstart" and env.threads == 1
+        assert torch.get_num_threads() == 1 and np.get_printoptions()["precision"] == 4
+    finally:
+        torch.set_num_threads(before)
+    with pytest.raises(ValueError, match="threads 必须是正整数"):
+        lmbook.setup(threads=0)
+
+
+def test_cpu_test_environment_is_in_force():
+    import os
+
+    for key, value in lmbook.CPU_TEST_ENV.items():
+        assert os.environ[key] == value, f"tests/conftest.py should apply {key}"
 
 
 def test_summary_without_frameworks():

@@ -1,19 +1,18 @@
-"""Notebook hygiene that nbval does not check: stored outputs present and fresh-run shaped, no errors,
-the skeleton of BOOK_DESIGN §4, and the Colab install line pointing at the repository in _config.yml."""
+"""Notebook hygiene that nbval does not check: stored outputs present and from one fresh run, no errors,
+the skeleton of BOOK_DESIGN §4 in order, and the set-up cell in sync with _config.yml and the file's path."""
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-from nbexec import all_notebooks  # noqa: E402
-from sync_repo_url import INSTALL_RE, install_target  # noqa: E402
+from nbscan import ROOT, notebook_id
+from nbexec import all_notebooks
+from sync_notebooks import synced_source
 
 NOTEBOOKS = all_notebooks()
-IDS = [p.relative_to(ROOT / "notebooks").as_posix() for p in NOTEBOOKS]
+IDS = [notebook_id(p) for p in NOTEBOOKS]
+TEMPLATE = ROOT / "tools" / "templates" / "notebook.ipynb"
 
 
 def test_there_are_notebooks():
@@ -21,46 +20,87 @@ def test_there_are_notebooks():
 
 
 @pytest.fixture(params=NOTEBOOKS, ids=IDS)
-def nb(request):
-    return nbformat.read(request.param, as_version=4)
+def path(request):
+    return request.param
 
 
 def code_cells(nb):
     return [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
 
 
-def test_outputs_stored_from_one_fresh_run(nb):
-    counts = [c.execution_count for c in code_cells(nb)]
+def test_outputs_stored_from_one_fresh_run(path):
+    counts = [c.execution_count for c in code_cells(nbformat.read(path, as_version=4))]
     assert None not in counts, "some code cells were never executed: run `make outputs`"
     assert counts == list(range(1, len(counts) + 1)), "execution counts are not one top-to-bottom run: run `make outputs`"
 
 
-def test_no_error_outputs(nb):
-    for cell in code_cells(nb):
+def test_no_error_outputs(path):
+    for cell in code_cells(nbformat.read(path, as_version=4)):
         errors = [o for o in cell.outputs if o.output_type == "error"]
         assert not errors, f"stored error output in cell:\n{cell.source[:200]}"
 
 
-def test_skeleton(nb):
-    md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# "), "first cell: the title"
-    for heading in ("学习目标", "先修", "预计用时", "小结", "练习"):
-        assert heading in md, f"missing section {heading}"
-    assert re.search(r":class: dropdown|{toggle}|```{admonition}[^\n]*\n:class: dropdown", md), "exercises need hidden solutions"
-    first_code = code_cells(nb)[0].source
-    assert "lmbook.setup(" in first_code, "the first code cell is the set-up cell"
+def skeleton_problems(nb) -> list[str]:
+    """What is missing or out of order in a notebook's skeleton (BOOK_DESIGN §4); empty when it is right."""
+    problems = []
+    cells = nb.cells
+    if not (cells and cells[0].cell_type == "markdown" and cells[0].source.startswith("# ")):
+        return ["第一个单元格必须是以 “# ” 开头的标题"]
+    head = cells[0].source
+    positions = [head.find(f"**{word}**") for word in ("学习目标", "先修", "预计用时")]
+    if -1 in positions or positions != sorted(positions):
+        problems.append("标题单元格要依次有 **学习目标**、**先修**、**预计用时**（加粗的小标题）")
+    if len(cells) < 2 or cells[1].cell_type != "code" or "lmbook.setup(" not in cells[1].source:
+        problems.append("第二个单元格必须是准备环境单元格（lmbook.setup(...)）")
+    headings = [(i, line.strip()) for i, c in enumerate(cells) if c.cell_type == "markdown"
+                for line in c.source.splitlines() if line.startswith("## ")]
+    order = [h for _, h in headings]
+    for required in ("## 小结", "## 练习"):
+        if required not in order:
+            problems.append(f"缺少二级标题 {required}")
+    if "## 小结" in order and "## 练习" in order and order.index("## 小结") > order.index("## 练习"):
+        problems.append("## 小结 应在 ## 练习 之前")
+    if "## 练习" in order:
+        start = next(i for i, h in headings if h == "## 练习")
+        after = "\n".join(c.source for c in cells[start:] if c.cell_type == "markdown")
+        if not re.search(r":class: dropdown", after):
+            problems.append("## 练习 之后要有折叠的参考答案（:class: dropdown）")
+    record = [i for i, c in enumerate(cells) if c.cell_type == "code" and "lmbook.show_gpu_results(env)" in c.source]
+    if not record:
+        problems.append("缺少 GPU 规模的记录单元格：lmbook.show_gpu_results(env)")
+    elif "## 小结" in order and record[0] > next(i for i, h in headings if h == "## 小结"):
+        problems.append("GPU 规模的记录应在 ## 小结 之前")
+    return problems
 
 
-def test_colab_install_line_matches_config(nb):
-    first_code = code_cells(nb)[0].source
-    found = INSTALL_RE.findall(first_code)
-    assert found == [install_target()], "run `python tools/sync_repo_url.py` after changing _config.yml"
+def test_skeleton(path):
+    problems = skeleton_problems(nbformat.read(path, as_version=4))
+    assert not problems, "\n".join(problems)
 
 
-def test_no_widget_state_without_static_figure(nb):
+def test_template_has_the_skeleton():
+    assert skeleton_problems(nbformat.read(TEMPLATE, as_version=4)) == []
+
+
+def test_skeleton_check_can_fail():
+    nb = nbformat.read(TEMPLATE, as_version=4)
+    for cell in nb.cells:
+        cell.source = cell.source.replace("## 练习", "见练习 2").replace("**先修**", "先修")
+    problems = "\n".join(skeleton_problems(nb))
+    assert "缺少二级标题 ## 练习" in problems and "**学习目标**、**先修**" in problems
+
+
+def test_setup_cell_is_in_sync(path):
+    nb = nbformat.read(path, as_version=4)
+    first = code_cells(nb)[0].source
+    assert synced_source(first, notebook_id(path)) == first, "run `python tools/sync_notebooks.py`"
+    assert f'notebook="{notebook_id(path)}"' in first
+
+
+def test_no_widget_state_without_static_figure(path):
     """A cell that shows a widget must also show a static image (BOOK_DESIGN §4.5)."""
     widget = "application/vnd.jupyter.widget-view+json"
-    for cell in code_cells(nb):
+    for cell in code_cells(nbformat.read(path, as_version=4)):
         data = [o.get("data", {}) for o in cell.outputs]
         # tqdm progress bars are widgets too; they need no static figure
         widgets = [d for d in data if widget in d and "%|" not in d.get("text/plain", "")]

@@ -1,10 +1,9 @@
-import json
 import time
 
 import pytest
 
-from lmbook import measure, report, timer
-from lmbook.timing import REPORT_ENV_VAR, Timing
+from lmbook import measure, timer
+from lmbook.timing import Timing
 
 
 def test_measure_counts_calls_and_repeats():
@@ -43,17 +42,6 @@ def test_timer_context(capsys):
         time.sleep(0.005)
     assert t["seconds"] >= 0.005
     assert capsys.readouterr().out.startswith("睡眠: ")
-
-
-def test_report_appends_json_line(tmp_path, monkeypatch, capsys):
-    path = tmp_path / "figures.jsonl"
-    monkeypatch.setenv(REPORT_ENV_VAR, str(path))
-    assert report("准确率", 0.97, "", note="测试集") == 0.97
-    report("吞吐", 1234.5, "样本/s")
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    assert rows[0] == {"key": "准确率", "value": 0.97, "unit": "", "note": "测试集"}
-    assert rows[1]["unit"] == "样本/s"
-    assert "[记录] 吞吐 = 1234.5 样本/s" in capsys.readouterr().out
 
 
 def test_rss_peak_of_child_processes():

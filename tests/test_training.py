@@ -1,49 +1,123 @@
-import numpy as np
+"""lmbook.training (generated from chapter 1.4) and lmbook.history."""
 import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
 
 import lmbook
-from lmbook.training import History, iterate_minibatches
+from lmbook.history import History
+from lmbook.training import TensorBatches, accuracy, evaluate, fit, predict
 
 
-def test_minibatches_cover_every_index_once():
-    batches = iterate_minibatches(10, 4, rng=np.random.default_rng(0))
-    assert [len(b) for b in batches] == [4, 4, 2]
-    assert sorted(np.concatenate(batches).tolist()) == list(range(10))
-    with pytest.raises(ValueError, match="batch_size 必须 ≥ 1"):
-        iterate_minibatches(10, 0)
+def separable(n=400, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, 2, generator=g)
+    return X, (X[:, 0] + X[:, 1] > 0).long()
 
 
-def test_train_torch_learns_a_separable_problem():
-    import torch
-
-    torch.manual_seed(0)
-    X = torch.randn(400, 2)
-    y = (X[:, 0] + X[:, 1] > 0).long()
-    model = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Linear(16, 2))
-    history = lmbook.train_torch(model, X[:300], y[:300], X[300:], y[300:], epochs=15, batch_size=32, lr=1e-2,
-                                 progress=False)
-    assert len(history.val_acc) == 15
-    assert history.train_loss[-1] < history.train_loss[0]
-    assert history.val_acc[-1] > 0.9
-    assert lmbook.count_params_torch(model) == 2 * 16 + 16 + 16 * 2 + 2
+def small_net(seed=0):
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
 
 
-def test_history_from_keras_needs_validation():
+def test_tensor_batches_cover_every_row_once_and_reshuffle():
+    X, y = torch.arange(10), torch.arange(10) * 2
+    batches = TensorBatches(X, y, batch_size=4, shuffle=True, seed=3)
+    first = [b[0].tolist() for b in batches]
+    assert [len(b) for b in first] == [4, 4, 2] and len(batches) == 3
+    assert sorted(sum(first, [])) == list(range(10))
+    second = [b[0].tolist() for b in batches]
+    assert first != second, "each pass reshuffles"
+    assert [b[0].tolist() for b in TensorBatches(X, y, batch_size=4, shuffle=True, seed=3)] == first, "reproducible"
+    assert all(torch.equal(b[1], b[0] * 2) for b in batches), "rows stay aligned"
+    with pytest.raises(ValueError, match="长度相同"):
+        TensorBatches(X, y[:5], batch_size=2)
+
+
+def test_fit_learns_and_records_any_metric():
+    X, y = separable()
+    model = small_net()
+    hist = fit(model, TensorBatches(X[:300], y[:300], batch_size=32, shuffle=True), epochs=15,
+               optimizer=torch.optim.Adam(model.parameters(), lr=1e-2),
+               val_batches=TensorBatches(X[300:], y[300:], batch_size=100), metrics={"acc": accuracy},
+               count_tokens=lambda b: len(b[0]), progress=False)
+    assert len(hist) == 15 and hist["epoch"] == list(map(float, range(1, 16)))
+    assert hist["train_loss"][-1] < hist["train_loss"][0] and hist.last("val_acc") > 0.9
+    assert hist["tokens"][-1] == 15 * 300 and hist["step"][-1] == 15 * 10
+    with pytest.raises(KeyError, match="没有 'val_ppl'"):
+        hist["val_ppl"]
+
+
+def test_early_stopping_restores_the_best_weights():
+    X, y = separable()
+    model = small_net()
+    val = TensorBatches(X[300:], y[300:], batch_size=100)
+    hist = fit(model, TensorBatches(X[:300], y[:300], batch_size=300), epochs=200, patience=3,
+               optimizer=torch.optim.SGD(model.parameters(), lr=5.0), val_batches=val, progress=False)  # lr too high
+    best = hist.best("val_loss")
+    assert len(hist) < 200, "stopped early"
+    assert evaluate(model, val)["loss"] == pytest.approx(best["val_loss"], rel=1e-5)
+    with pytest.raises(ValueError, match="val_batches"):
+        fit(model, [], optimizer=torch.optim.SGD(model.parameters(), lr=0.1), patience=2)
+
+
+def test_accumulation_equals_the_large_batch():
+    X, y = separable(64)
+    a, b = small_net(), small_net()
+    fit(a, TensorBatches(X, y, batch_size=64), optimizer=torch.optim.SGD(a.parameters(), lr=0.1), progress=False)
+    fit(b, TensorBatches(X, y, batch_size=16), accumulate=4, optimizer=torch.optim.SGD(b.parameters(), lr=0.1),
+        progress=False)
+    for pa, pb in zip(a.parameters(), b.parameters()):
+        torch.testing.assert_close(pa, pb, atol=1e-6, rtol=0)
+
+
+def test_steps_eval_every_schedule_clip_and_bf16():
+    X, y = separable()
+    model = small_net()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-2)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=25)
+
+    def endless():
+        g = torch.Generator().manual_seed(0)
+        while True:
+            idx = torch.randint(0, 300, (32,), generator=g)
+            yield X[idx], y[idx]
+
+    hist = fit(model, endless(), optimizer=opt, scheduler=sched, max_steps=25, eval_every=10, clip_norm=1.0,
+               amp_dtype=torch.bfloat16, val_batches=TensorBatches(X[300:], y[300:], batch_size=100), progress=False)
+    assert hist["step"] == [10.0, 20.0, 25.0]
+    assert hist["lr"][-1] == pytest.approx(0.0, abs=1e-9), "cosine schedule reaches zero at T_max"
+
+
+def test_predict_and_evaluate_leave_the_mode_alone():
+    model = small_net().train()
+    X, y = separable(50)
+    assert predict(model, X, batch_size=7).shape == (50, 2) and model.training
+    result = evaluate(model, [(X, y)], metrics={"acc": accuracy})
+    assert set(result) == {"loss", "acc"} and model.training
+    assert result["loss"] == pytest.approx(F.cross_entropy(predict(model, X), y).item(), rel=1e-6)
+
+
+def test_history_from_keras_names_and_plot(tmp_path):
     class Fake:
-        history = {"loss": [1.0, 0.5]}
+        history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.4, 0.8], "val_accuracy": [0.5, 0.8],
+                   "learning_rate": [0.1, 0.05]}
 
-    with pytest.raises(ValueError, match="validation_data"):
-        History.from_keras(Fake())
-    Fake.history = {"loss": [1.0], "val_loss": [0.9], "val_accuracy": [0.7]}
-    assert History.from_keras(Fake()) == History([1.0], [0.9], [0.7])
-
-
-def test_plots(tmp_path):
+    h = History.from_keras(Fake())
+    assert h.rows[1] == {"epoch": 2.0, "train_loss": 0.5, "val_loss": 0.7, "train_acc": 0.8, "val_acc": 0.8, "lr": 0.05}
+    assert h.best("val_acc", mode="max")["epoch"] == 2.0
+    fig = lmbook.plot_histories({"Keras": h, "PyTorch": h}, metrics=("loss", "val_acc", "lr"))
+    fig.savefig(tmp_path / "h.png")
     import matplotlib.pyplot as plt
 
-    h = History([1.0, 0.5], [1.1, 0.7], [0.5, 0.8])
-    fig = lmbook.plot_histories({"PyTorch": h, "Keras": h})
-    fig.savefig(tmp_path / "h.png")
+    plt.close("all")
+    with pytest.raises(ValueError, match="至少要训练一轮"):
+        History.from_keras(type("Empty", (), {"history": {}})())
+
+
+def test_plot_confusion():
+    import matplotlib.pyplot as plt
+
     matrix = lmbook.plot_confusion([0, 1, 1, 2], [0, 1, 2, 2], labels=["甲", "乙", "丙"])
     assert matrix.tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
     plt.close("all")

@@ -5,7 +5,6 @@ import os
 import time
 from pathlib import Path
 
-
 import nbformat
 from nbclient import NotebookClient
 
@@ -34,14 +33,17 @@ def resolve(names: list[str]) -> list[Path]:
     return paths
 
 
-def execute(path: Path, env: dict[str, str], *, skip_tags: set[str] = frozenset()) -> tuple[nbformat.NotebookNode, float]:
+def execute(path: Path, env: dict[str, str], *, skip_tags: set[str] = frozenset(),
+            extra_cells: list[str] = ()) -> tuple[nbformat.NotebookNode, float]:
     """Run ``path`` top to bottom on a fresh kernel in its own folder; return (notebook, seconds).
 
-    Cells carrying any tag in ``skip_tags`` are left out (the GPU machine has no TensorFlow).
+    Cells carrying any tag in ``skip_tags`` are left out (the GPU machine has no TensorFlow);
+    ``extra_cells`` (source strings) are appended and run last (the GPU runner's peak-memory probe).
     """
     nb = nbformat.read(path, as_version=4)
     if skip_tags:
         nb.cells = [c for c in nb.cells if not skip_tags & set(c.get("metadata", {}).get("tags", []))]
+    nb.cells += [nbformat.v4.new_code_cell(src) for src in extra_cells]
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:

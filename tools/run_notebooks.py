@@ -10,10 +10,11 @@ import sys
 
 import nbformat
 
+from lmbook.env import CPU_TEST_ENV
 from lmbook.timing import RssPeak
 from nbexec import ROOT, execute, resolve
 
-CPU_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "LMBOOK_SCALE": "cpu", "LMBOOK_ONLINE": "0", "HF_HUB_OFFLINE": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+CPU_ENV = {**CPU_TEST_ENV, "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
 
 
 MEMORY_BUDGET_BYTES = 4 * 2**30

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/pytest ] || bash tools/install.sh
-export LMBOOK_SCALE=cpu LMBOOK_ONLINE=0 HF_HUB_OFFLINE=1 TF_CPP_MIN_LOG_LEVEL=2 OMP_WAIT_POLICY=PASSIVE
+# The CPU test environment (LMBOOK_SCALE=cpu, offline, quiet TF, …) has one definition, lmbook.env.CPU_TEST_ENV,
+# which tests/conftest.py applies before any test or nbval kernel starts.
 exec .venv/bin/python -m pytest tests notebooks \
   --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
   --nbval-cell-timeout=300 -p no:cacheprovider "$@"

@@ -36,3 +36,8 @@ def check_close(a: Any, b: Any, *, label: str = "两者", atol: float = 1e-6, rt
         )
     tol = f"atol={atol:g}" + (f", rtol={rtol:g}" if rtol else "")
     print(f"{label}: 一致 ✓（形状 {x.shape}，逐元素误差在容差 {tol} 内）")
+
+
+def count_params_torch(model: Any, *, trainable_only: bool = True) -> int:
+    """Number of (trainable) parameters of a PyTorch module."""
+    return int(sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only))

@@ -13,6 +13,21 @@ from .scale import Scale, get_scale
 
 ONLINE_ENV_VAR = "LMBOOK_ONLINE"
 
+#: THE definition of the CPU test environment: tests/conftest.py (unit tests and nbval kernels),
+#: tools/run_notebooks.py (stored outputs) and tools/gpu_runner.py (with its own overrides) all use it.
+CPU_TEST_ENV: dict[str, str] = {
+    "LMBOOK_SCALE": "cpu",
+    "LMBOOK_DRY_RUN": "0",
+    "LMBOOK_ONLINE": "0",
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+    "OMP_WAIT_POLICY": "PASSIVE",
+    "PYTHONHASHSEED": "0",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
 
 def in_colab() -> bool:
     """True inside Google Colab."""
@@ -123,6 +138,9 @@ class NotebookEnv:
     colab: bool
     online: bool
     seed: int
+    notebook: str | None = None
+    dry_run: bool = False
+    threads: int | None = None
     versions: dict[str, str] = field(default_factory=dict)
     device: Any = None
     tf_gpus: list[Any] = field(default_factory=list)
@@ -136,7 +154,7 @@ class NotebookEnv:
             parts.append(f"tensorflow {self.versions['tensorflow']}（GPU {len(self.tf_gpus)} 块）")
         if "keras" in self.versions:
             parts.append(f"keras {self.versions['keras']}")
-        parts.append(f"规模 {self.scale.value.upper()}")
+        parts.append(f"规模 {self.scale.value.upper()}" + ("（演练：截短步数与数据）" if self.dry_run else ""))
         parts.append("联网" if self.online else "离线")
         parts.append("Colab" if self.colab else "本地")
         return " | ".join(parts)
@@ -145,12 +163,23 @@ class NotebookEnv:
 FRAMEWORKS_ENV_VAR = "LMBOOK_FRAMEWORKS"
 
 
-def setup(seed: int = 0, *, torch: bool = True, tensorflow: bool = True, plots: bool = True) -> NotebookEnv:
+def setup(
+    seed: int = 0,
+    *,
+    notebook: str | None = None,
+    torch: bool = True,
+    tensorflow: bool = True,
+    plots: bool = True,
+    threads: int | None = None,
+) -> NotebookEnv:
     """Everything the first code cell of a notebook needs; prints a one-line summary.
 
-    ``torch`` / ``tensorflow`` choose which frameworks to initialise (a notebook that
-    uses only one framework starts faster). ``LMBOOK_FRAMEWORKS=torch`` (set by the GPU
-    runner on machines without TensorFlow) turns TensorFlow off without editing the notebook.
+    ``notebook`` is the notebook's id (``ch01_resources/01_resources_and_costs``), written into
+    the set-up cell by ``tools/sync_notebooks.py``; the GPU record cell uses it. ``torch`` /
+    ``tensorflow`` choose which frameworks to initialise (``LMBOOK_FRAMEWORKS=torch``, set by the
+    GPU runner on machines without TensorFlow, turns TensorFlow off without editing the notebook).
+    ``threads`` caps PyTorch's intra-op threads (small models on a 2-core CPU run faster on one).
+    Also sets print precision (4 significant digits) for NumPy, PyTorch and pandas.
     """
     allowed = os.environ.get(FRAMEWORKS_ENV_VAR, "torch,tensorflow").replace(" ", "").lower().split(",")
     unknown = set(allowed) - {"torch", "tensorflow"}
@@ -158,17 +187,26 @@ def setup(seed: int = 0, *, torch: bool = True, tensorflow: bool = True, plots: 
         from .errors import LmbookError
 
         raise LmbookError(f"{FRAMEWORKS_ENV_VAR} 只能列出 torch 和/或 tensorflow（逗号分隔），收到 {sorted(unknown)}。")
+    if threads is not None and (not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads 必须是正整数或 None（不限制），收到 {threads!r}。")
     torch = torch and "torch" in allowed
     tensorflow = tensorflow and "tensorflow" in allowed
     if tensorflow:
         quiet_tensorflow()
-    env = NotebookEnv(scale=get_scale(), colab=in_colab(), online=online_mode(), seed=seed)
+    from .scale import dry_run_active
+
+    env = NotebookEnv(scale=get_scale(), colab=in_colab(), online=online_mode(), seed=seed, notebook=notebook,
+                      dry_run=get_scale() is Scale.GPU and dry_run_active(), threads=threads)
     env.versions["python"] = platform.python_version()
+    _set_print_precision()
     if torch:
         import torch as _torch
 
         env.versions["torch"] = _torch.__version__
         env.device = torch_device()
+        if threads is not None:
+            _torch.set_num_threads(threads)
+        _torch.set_printoptions(precision=4, sci_mode=False)
     if tensorflow:
         env.tf_gpus = tf_gpus()
         import keras
@@ -183,3 +221,14 @@ def setup(seed: int = 0, *, torch: bool = True, tensorflow: bool = True, plots: 
         env.cjk_font = setup_cjk_font()
     print(env.summary())
     return env
+
+
+def _set_print_precision() -> None:
+    import numpy as np
+
+    np.set_printoptions(precision=4, suppress=True)
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        return
+    pd.set_option("display.precision", 4)

@@ -90,29 +90,6 @@ def _find_system_family(font_manager) -> str | None:  # type: ignore[no-untyped-
     return None
 
 
-def plot_histories(histories: dict[str, Any], *, title: str = "训练曲线") -> Any:
-    """Loss and validation accuracy per epoch for several runs (e.g. ``{"PyTorch": h1, "Keras": h2}``)."""
-    import matplotlib.pyplot as plt
-
-    ensure_cjk_font()
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
-    for name, h in histories.items():
-        epochs = range(1, len(h.train_loss) + 1)
-        (line,) = ax_loss.plot(epochs, h.train_loss, label=f"{name} 训练")
-        ax_loss.plot(epochs, h.val_loss, "--", color=line.get_color(), label=f"{name} 验证")
-        ax_acc.plot(epochs, h.val_acc, marker="o", color=line.get_color(), label=name)
-    ax_loss.set(xlabel="轮次（epoch）", ylabel="交叉熵损失", title="损失")
-    ax_acc.set(xlabel="轮次（epoch）", ylabel="准确率", title="验证集准确率")
-    from matplotlib.ticker import MaxNLocator
-
-    for ax in (ax_loss, ax_acc):
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
-        ax.legend()
-        ax.grid(alpha=0.3)
-    fig.suptitle(title)
-    return fig
-
-
 def plot_confusion(y_true: Any, y_pred: Any, *, labels: Any = None, title: str = "混淆矩阵", ax: Any = None) -> Any:
     """Confusion matrix with counts in the cells; rows are true classes, columns predictions."""
     import matplotlib.pyplot as plt

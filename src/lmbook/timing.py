@@ -1,8 +1,6 @@
-"""Timing and memory measurement used for every performance figure the book prints."""
+"""Timing and memory measurement used for every performance figure the book prints (recorded with :func:`lmbook.report`)."""
 from __future__ import annotations
 
-import json
-import os
 import statistics
 import threading
 import time
@@ -11,8 +9,6 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterator
 
 import psutil
-
-REPORT_ENV_VAR = "LMBOOK_REPORT_FILE"
 
 
 @dataclass
@@ -198,16 +194,3 @@ def timer(name: str = "用时", *, device: Any = None, verbose: bool = True) -> 
         result["seconds"] = time.perf_counter() - start
         if verbose:
             print(f"{name}: {_fmt_s(result['seconds'])}")
-
-
-def report(key: str, value: float, unit: str = "", *, note: str = "") -> float:
-    """Print a figure the text relies on and, when the GPU runner asks, record it.
-
-    The runner sets ``LMBOOK_REPORT_FILE``; each call appends one JSON line there.
-    """
-    print(f"[记录] {key} = {value:.6g} {unit}".rstrip())
-    path = os.environ.get(REPORT_ENV_VAR)
-    if path:
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"key": key, "value": value, "unit": unit, "note": note}, ensure_ascii=False) + "\n")
-    return value

@@ -1,0 +1,96 @@
+"""Start worker processes for the distributed-training demos, the way a real cluster does.
+
+PyTorch jobs go through ``torchrun`` (``python -m torch.distributed.run``), PyTorch's own launcher:
+it starts ``nproc`` copies of a script with ``RANK``, ``LOCAL_RANK``, ``WORLD_SIZE``,
+``MASTER_ADDR`` and ``MASTER_PORT`` set, exactly as on a multi-GPU machine. TensorFlow demos run
+one script in a fresh process (its logical devices must be configured before TF starts).
+Either way the child processes never outlive the call.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+
+@dataclass
+class LaunchResult:
+    """What a launched job left behind: its folder (for files the workers wrote) and its output."""
+
+    workdir: Path
+    returncode: int
+    stdout: str
+    stderr: str
+    command: list[str]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody is listening on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def write_script(source: str, name: str = "worker.py", workdir: str | Path | None = None) -> Path:
+    """Write ``source`` (dedented) to ``workdir/name`` (a new temporary folder by default)."""
+    folder = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="lmbook_launch_"))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(textwrap.dedent(source).lstrip(), encoding="utf-8")
+    return path
+
+
+def _as_script(script: str | Path) -> Path:
+    """A path stays a path; anything else is the source text of a script, written to a temporary folder."""
+    if isinstance(script, Path):
+        return script
+    if script.endswith(".py") and "\n" not in script and Path(script).is_file():
+        return Path(script)
+    return write_script(script)
+
+
+def _run(command: list[str], workdir: Path, env: Mapping[str, str] | None, timeout_s: float) -> LaunchResult:
+    child_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    proc = subprocess.Popen(command, cwd=workdir, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the launcher and every worker it started
+        out, err = proc.communicate()
+        raise TimeoutError(f"{' '.join(command[-3:])} 在 {timeout_s:g} s 内没有结束，已终止全部子进程。\n{err[-2000:]}") from None
+    result = LaunchResult(workdir, proc.returncode, out, err, command)
+    if proc.returncode != 0:
+        raise RuntimeError(f"子进程失败（返回码 {proc.returncode}）：{' '.join(command)}\n--- stderr 末尾 ---\n{err[-3000:]}")
+    return result
+
+
+def torchrun(script: str | Path, *, nproc: int, args: Sequence[str] = (), env: Mapping[str, str] | None = None,
+             timeout_s: float = 300) -> LaunchResult:
+    """Run a PyTorch script under ``torchrun`` with ``nproc`` processes on this machine.
+
+    ``script`` is a path, or the source text of a script (written to a temporary folder first).
+    Each worker reads its rank from the environment (``int(os.environ["RANK"])``). Raises with the
+    workers' stderr when any of them fails, and kills all of them after ``timeout_s``.
+    """
+    if not isinstance(nproc, int) or nproc < 1:
+        raise ValueError(f"nproc 必须是正整数（进程数），收到 {nproc!r}。")
+    path = _as_script(script)
+    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(nproc),
+               "--master_addr", "127.0.0.1", "--master_port", str(free_port()), str(path), *args]
+    threads = {"OMP_NUM_THREADS": "1"} if nproc > 1 else {}  # workers share the cores
+    return _run(command, path.parent, {"LOGLEVEL": "WARNING", **threads, **(env or {})}, timeout_s)
+
+
+def run_script(script: str | Path, *, args: Sequence[str] = (), env: Mapping[str, str] | None = None,
+               timeout_s: float = 300) -> LaunchResult:
+    """Run one Python script (a path or its source text) in a fresh interpreter; raise with its stderr on failure."""
+    path = _as_script(script)
+    return _run([sys.executable, str(path), *args], path.parent, env, timeout_s)

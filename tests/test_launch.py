@@ -1,0 +1,36 @@
+"""lmbook.launch: torchrun workers and plain scripts, failures reported, nothing left running."""
+import pytest
+import torch
+
+from lmbook import launch
+
+
+def test_torchrun_two_gloo_workers_all_reduce(tmp_path):
+    script = f'''
+        import os
+        import torch
+        import torch.distributed as dist
+
+        dist.init_process_group("gloo")
+        rank = dist.get_rank()
+        t = torch.tensor([float(rank + 1)])
+        dist.all_reduce(t)                       # 1 + 2
+        torch.save(t, os.path.join({str(tmp_path)!r}, f"rank{{rank}}.pt"))
+        dist.destroy_process_group()
+    '''
+    result = launch.torchrun(script, nproc=2, timeout_s=120)
+    assert result.returncode == 0
+    assert [torch.load(tmp_path / f"rank{r}.pt").item() for r in range(2)] == [3.0, 3.0]
+
+
+def test_run_script_reports_failures_with_stderr():
+    assert launch.run_script("print('你好')").stdout.strip() == "你好"
+    with pytest.raises(RuntimeError, match="(?s)返回码 1.*ZeroDivisionError"):
+        launch.run_script("1 / 0")
+    with pytest.raises(ValueError, match="nproc 必须是正整数"):
+        launch.torchrun("pass", nproc=0)
+
+
+def test_timeout_kills_everything():
+    with pytest.raises(TimeoutError, match="已终止全部子进程"):
+        launch.run_script("import time; time.sleep(30)", timeout_s=1)

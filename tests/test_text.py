@@ -1,0 +1,97 @@
+"""lmbook.text (generated from chapters 0–1): vocabulary, windows, baselines, masking and sampling, pinned."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from lmbook import text
+
+
+def test_char_vocab_round_trip_and_specials():
+    vocab = text.CharVocab("滚滚长江东逝水", specials=["[MASK]"])
+    assert vocab.chars == sorted(set("滚滚长江东逝水")) and vocab.n_chars == 6 and len(vocab) == 7
+    assert vocab.id("[MASK]") == 6
+    ids = vocab.encode("长江滚滚")
+    assert ids.dtype == torch.long and vocab.decode(ids) == "长江滚滚"
+    with pytest.raises(ValueError, match="字符 '浪' 不在字符表里"):
+        vocab.encode("浪花")
+    with_unk = text.CharVocab("ab", specials=["[UNK]"])
+    assert with_unk.decode(with_unk.encode("abc")) == "ab[UNK]"
+
+
+def test_split_and_windows():
+    ids = torch.arange(101)
+    train, val, test = text.split_ids(ids, (0.8, 0.1, 0.1))
+    assert (len(train), len(val), len(test)) == (81, 10, 10) and torch.equal(torch.cat([train, val, test]), ids)
+    with pytest.raises(ValueError, match="加起来等于 1"):
+        text.split_ids(ids, (0.5, 0.4))
+    x, y = text.lm_windows(ids, 10)
+    assert x.shape == (10, 10) and torch.equal(y, x + 1)
+    g = torch.Generator().manual_seed(0)
+    xb, yb = text.random_windows(ids, 4, 8, g)
+    assert xb.shape == (4, 8) and torch.equal(yb, xb + 1)
+    xb2, _ = text.random_windows(ids, 4, 8, torch.Generator().manual_seed(0))
+    assert torch.equal(xb, xb2), "the same seed gives the same batch"
+
+
+def test_perplexity_and_bits():
+    assert text.perplexity(math.log(50)) == pytest.approx(50)
+    assert text.bits_per_char(100 * math.log(2), 100) == pytest.approx(1.0)
+
+
+def test_ngram_baselines():
+    train = torch.tensor([0, 1] * 500)  # "ababab…": the next symbol is certain given the previous one
+    base = text.NgramBaseline(train, vocab_size=4)
+    assert base.unigram_nll([0, 1]) == pytest.approx(-math.log(501 / 1004))
+    assert base.bigram_nll([0, 1], [1, 0]) < 0.05 < base.unigram_nll([1, 0])
+    # an unknown previous symbol (e.g. [MASK] = 4) falls back to the unigram
+    assert base.bigram_nll([4], [1]) == pytest.approx(base.unigram_nll([1]))
+    assert base.prior_strength in (0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
+
+
+def test_mask_tokens_80_10_10():
+    g = torch.Generator().manual_seed(0)
+    ids = torch.randint(0, 100, (1_000_000,), generator=g)
+    inputs, labels = text.mask_tokens(ids, mask_id=100, n_regular=100, generator=g)
+    chosen = labels != text.IGNORE_INDEX
+    assert chosen.float().mean().item() == pytest.approx(0.15, abs=0.002)
+    masked = (inputs[chosen] == 100).float().mean().item()
+    kept = (inputs[chosen] == ids[chosen]).float().mean().item()
+    assert masked == pytest.approx(0.8, abs=0.005) and kept == pytest.approx(0.1 + 0.1 / 100, abs=0.005)
+    assert torch.equal(inputs[~chosen], ids[~chosen]) and int(inputs.max()) == 100
+    assert torch.equal(labels[chosen], ids[chosen])
+
+
+def test_sample_next():
+    logits = torch.tensor([[1.0, 3.0, 2.0, -1.0]])
+    assert text.sample_next(logits, temperature=0).tolist() == [1]
+    assert text.sample_next(logits, top_k=1, generator=torch.Generator().manual_seed(0)).tolist() == [1]
+    assert text.sample_next(logits, top_p=0.01, generator=torch.Generator().manual_seed(0)).tolist() == [1]
+    g = torch.Generator().manual_seed(0)
+    draws = text.sample_next(logits.repeat(20_000, 1), generator=g)
+    freq = torch.bincount(draws, minlength=4).float() / len(draws)
+    assert torch.allclose(freq, torch.softmax(logits[0], -1), atol=0.01)
+    g = torch.Generator().manual_seed(0)
+    top2 = text.sample_next(logits.repeat(5_000, 1), top_k=2, generator=g)
+    assert set(top2.tolist()) == {1, 2}
+    g = torch.Generator().manual_seed(0)
+    nucleus = text.sample_next(logits.repeat(5_000, 1), top_p=0.85, generator=g)  # p = .657, .242, .089 → {1, 2}
+    assert set(nucleus.tolist()) == {1, 2}
+    pinned = text.sample_next(logits.repeat(8, 1), temperature=0.7, generator=torch.Generator().manual_seed(42))
+    assert pinned.tolist() == text.sample_next(logits.repeat(8, 1), temperature=0.7,
+                                               generator=torch.Generator().manual_seed(42)).tolist()
+    with pytest.raises(ValueError, match="temperature"):
+        text.sample_next(logits, temperature=-1)
+
+
+def test_sentence_embeddings_rank_paraphrases_first():
+    from lmbook import data
+
+    tokenizer, encoder = data.load_minilm()
+    vecs = text.sentence_embeddings(tokenizer, encoder, [
+        "The delivery was fast.", "Shipping was quick.", "The screen cracked after a day."])
+    assert vecs.shape == (3, 384)
+    np.testing.assert_allclose(vecs.norm(dim=1).numpy(), 1.0, atol=1e-5)
+    sims = vecs @ vecs.T
+    assert sims[0, 1] > sims[0, 2] + 0.2
