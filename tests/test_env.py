@@ -119,3 +119,10 @@ def test_frameworks_env_var_turns_tensorflow_off(monkeypatch, capsys):
     monkeypatch.setenv("LMBOOK_FRAMEWORKS", "jax")
     with pytest.raises(lmbook.LmbookError, match="LMBOOK_FRAMEWORKS 只能列出 torch"):
         lmbook.setup()
+
+
+def test_machine_description_is_neutral():
+    import os
+
+    text = lmbook.machine_description()
+    assert text.startswith(f"{os.cpu_count()} 个逻辑核的") and ("无 GPU" in text or "GPU：" in text)

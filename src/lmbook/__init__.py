@@ -21,7 +21,8 @@ _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from .checks import check_close, count_params_torch, to_numpy  # noqa: E402
 from .config import Config  # noqa: E402
-from .env import CPU_TEST_ENV, NotebookEnv, in_colab, online_mode, seed_everything, setup, tf_gpus, torch_device  # noqa: E402
+from .env import (CPU_TEST_ENV, NotebookEnv, in_colab, machine_description, online_mode, seed_everything, setup,
+                  tf_gpus, torch_device)  # noqa: E402
 from .errors import LmbookError, MissingDependencyError, OfflineDataError, ScaleError, require  # noqa: E402
 from .history import History, plot_histories  # noqa: E402
 from .plotting import plot_confusion, setup_cjk_font  # noqa: E402
@@ -50,7 +51,7 @@ def __getattr__(name: str) -> _Any:
 __all__ = [
     "CPU_TEST_ENV", "Config", "History", "LmbookError", "MissingDependencyError", "NotebookEnv", "OfflineDataError",
     "Scale", "ScaleError", "Timing", "check_close", "count_params_torch", "dry_run_active", "explore", "get_scale",
-    "in_colab", "measure", "online_mode", "pick", "plot_confusion", "plot_histories", "report", "report_config",
+    "in_colab", "machine_description", "measure", "online_mode", "pick", "plot_confusion", "plot_histories", "report", "report_config",
     "require", "seed_everything", "setup", "setup_cjk_font", "show_gpu_results", "tf_gpus", "timer", "to_numpy",
     "torch_device",
 ]

@@ -105,6 +105,26 @@ def tf_gpus() -> list[Any]:
     return gpus
 
 
+def machine_description() -> str:
+    """A neutral one-line description of this machine for stating where stored outputs come from,
+    e.g. "2 个逻辑核的 x86_64 CPU（Intel(R) Xeon(R) …），无 GPU"."""
+    model = ""
+    cpuinfo = "/proc/cpuinfo"
+    if os.path.exists(cpuinfo):
+        with open(cpuinfo, encoding="utf-8", errors="replace") as fh:
+            model = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), "")
+    model = model or platform.processor() or ""
+    text = f"{os.cpu_count()} 个逻辑核的 {platform.machine()} CPU" + (f"（{model}）" if model else "")
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            return text + f"，GPU：{torch.cuda.get_device_name(0)}"
+    except ImportError:
+        pass
+    return text + "，无 GPU"
+
+
 def seed_everything(seed: int = 0) -> None:
     """Fix the seeds of Python, NumPy, PyTorch and TensorFlow/Keras (those that are installed)."""
     if not isinstance(seed, int) or seed < 0:
