@@ -104,7 +104,7 @@ def test_cpu_test_environment_is_in_force():
     import os
 
     for key, value in lmbook.CPU_TEST_ENV.items():
-        assert os.environ[key] == value, f"tests/conftest.py should apply {key}"
+        assert os.environ[key] == value, f"conftest.py should apply {key}"
 
 
 def test_summary_without_frameworks():

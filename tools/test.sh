@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/pytest ] || bash tools/install.sh
 # The CPU test environment (LMBOOK_SCALE=cpu, offline, quiet TF, …) has one definition, lmbook.env.CPU_TEST_ENV,
-# which tests/conftest.py applies before any test or nbval kernel starts.
+# which conftest.py applies before any test or nbval kernel starts.
 exec .venv/bin/python -m pytest tests notebooks \
   --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
   --nbval-cell-timeout=300 -p no:cacheprovider "$@"

@@ -13,7 +13,7 @@ from .scale import Scale, get_scale
 
 ONLINE_ENV_VAR = "LMBOOK_ONLINE"
 
-#: THE definition of the CPU test environment: tests/conftest.py (unit tests and nbval kernels),
+#: THE definition of the CPU test environment: conftest.py (unit tests and nbval kernels),
 #: tools/run_notebooks.py (stored outputs) and tools/gpu_runner.py (with its own overrides) all use it.
 CPU_TEST_ENV: dict[str, str] = {
     "LMBOOK_SCALE": "cpu",

@@ -8,4 +8,4 @@ from lmbook.env import CPU_TEST_ENV
 
 os.environ.update(CPU_TEST_ENV)  # `make test` is always the CPU scale, whatever the shell says
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))  # tests import the tools (nbexec, export_lessons…)
+sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))  # tests import the tools (nbexec, export_lessons…)
