@@ -114,3 +114,16 @@ def test_smollm2_generates_offline():
     with torch.no_grad():
         out = model.generate(ids, max_new_tokens=3, do_sample=False)
     assert out.shape[1] == ids.shape[1] + 3
+
+
+def test_faq_is_shipped_with_the_package_and_well_formed():
+    from lmbook import data
+
+    faq = data.load_faq()
+    assert len(faq) >= 12
+    ids = [q["id"] for q in faq]
+    assert len(ids) == len(set(ids)), "FAQ ids are unique"
+    for q in faq:
+        assert set(q) == {"id", "question", "answer", "articles", "see"}, q["id"]
+        assert q["question"].endswith("？") and len(q["answer"]) > 40
+        assert set(q["articles"]) <= {"000", "001", "002", "003", "004"}

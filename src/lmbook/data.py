@@ -232,6 +232,19 @@ def _require_online(module: str, purpose: str) -> Any:
         raise MissingDependencyError(module, install_command(module), purpose) from exc
 
 
+def load_faq() -> list[dict[str, Any]]:
+    """The book's FAQ (questions of the five articles, answered by the book), shipped with lmbook.
+
+    Each entry has ``id``, ``question``, ``answer``, ``articles`` and ``see`` (the sections that show it in code).
+    The appendix page is generated from the same file; chapter 5's semantic search indexes it.
+    """
+    import yaml
+    from importlib import resources
+
+    text = resources.files("lmbook").joinpath("book_data", "faq.yml").read_text(encoding="utf-8")
+    return list(yaml.safe_load(text))
+
+
 def offline_inventory() -> list[dict[str, str]]:
     """Which offline sources are installed here: one row per source, for a table in the book."""
     rows = []
