@@ -95,3 +95,53 @@ def test_sentence_embeddings_rank_paraphrases_first():
     np.testing.assert_allclose(vecs.norm(dim=1).numpy(), 1.0, atol=1e-5)
     sims = vecs @ vecs.T
     assert sims[0, 1] > sims[0, 2] + 0.2
+
+
+# ── near-duplicate detection (notebooks/ch04_challenges/01_data_challenges.ipynb)
+def test_char_shingles_and_jaccard():
+    assert text.char_shingles("好评好评", 3) == {"好评好", "评好评"}
+    assert text.char_shingles("好评", 3) == {"好评"}  # shorter than k: the whole text is one shingle
+    assert text.jaccard({"a", "b", "c"}, {"b", "c", "d"}) == 0.5
+    assert text.jaccard(set(), set()) == 1.0
+    with pytest.raises(ValueError, match="shingle"):
+        text.char_shingles("abc", 0)
+
+
+def test_near_duplicate_groups_small_cases():
+    texts = [
+        "房间很干净，服务也很周到，下次还会再来。",   # 0
+        "房间很干净，服务也很周到，下次还会再来。",   # 1 exact copy of 0
+        "房间很干净，服务也很周到，下次还会再来！！",  # 2 near copy of 0 (Jaccard 0.85 on 3-grams)
+        "物流太慢了，等了一个星期才到货。",           # 3 different
+        "",                                            # 4
+        "",                                            # 5 exact copy of 4
+    ]
+    assert text.jaccard(text.char_shingles(texts[0]), text.char_shingles(texts[2])) == pytest.approx(17 / 20)
+    assert text.near_duplicate_groups(texts) == [0, 0, 0, 1, 2, 2]
+    assert text.near_duplicate_groups(texts, threshold=0.9) == [0, 0, 1, 2, 3, 3]  # 0.85 < 0.9: not merged
+    assert text.near_duplicate_groups([]) == []
+    # transitivity: a≈b and b≈c put all three in one group even if a and c alone are below the threshold
+    a = "abcdefghijklmnopqrst"
+    b = a[:-1] + "X"
+    c = "Y" + b[1:]
+    sims = [text.jaccard(text.char_shingles(x), text.char_shingles(y)) for x, y in ((a, b), (b, c), (a, c))]
+    assert sims == pytest.approx([17 / 19, 17 / 19, 16 / 20])
+    assert text.near_duplicate_groups([a, b, c], threshold=0.85) == [0, 0, 0]
+    assert text.near_duplicate_groups([a, c], threshold=0.85) == [0, 1]
+    with pytest.raises(ValueError, match="threshold"):
+        text.near_duplicate_groups(texts, threshold=0)
+
+
+def test_near_duplicate_groups_on_the_review_corpus():
+    from lmbook import data
+
+    folder = data.source_dir("reviews") / "sentiment"
+    lines = [line.strip() for name in ("pos.txt", "neg.txt")
+             for line in open(folder / name, encoding="utf-8") if line.strip()]
+    groups = text.near_duplicate_groups(lines)
+    assert len(lines) == 35_123 and len(set(lines)) == 17_410
+    assert len(set(groups)) == 17_367  # datasketch 2.0.0, 128 permutations, seed 0, Jaccard ≥ 0.8 on 3-grams
+    assert groups == text.near_duplicate_groups(lines)  # deterministic
+    first = {}
+    assert all(first.setdefault(t, g) == g for t, g in zip(lines, groups))  # exact copies share a group
+    assert sorted(set(groups)) == list(range(len(set(groups))))  # ids 0 … G-1

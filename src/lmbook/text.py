@@ -209,3 +209,66 @@ def mask_tokens(ids: torch.Tensor, *, mask_id: int, n_regular: int, generator: t
     inputs[swap] = random_ids[swap]
     labels = torch.where(chosen, ids, torch.full_like(ids, IGNORE_INDEX))
     return inputs, labels
+
+
+# ── 出自 notebooks/ch04_challenges/01_data_challenges.ipynb ·「近似重复：MinHash 与局部敏感哈希」
+from datasketch import MinHash, MinHashLSH
+
+
+def char_shingles(text: str, shingle: int = 3) -> set[str]:
+    """一段文本的字符 k-gram 集合（k = shingle）；比 k 短的文本整体算一个。中文不用分词，直接按字切。"""
+    if shingle < 1:
+        raise ValueError(f"shingle 必须 ≥ 1，收到 {shingle}。")
+    if len(text) <= shingle:
+        return {text}
+    return {text[i:i + shingle] for i in range(len(text) - shingle + 1)}
+
+
+def jaccard(a: set, b: set) -> float:
+    """两个集合的 Jaccard 相似度 |A∩B| / |A∪B|（两个空集算 1）。"""
+    union = len(a | b)
+    return len(a & b) / union if union else 1.0
+
+
+def near_duplicate_groups(texts: list[str], *, threshold: float = 0.8, num_perm: int = 128, shingle: int = 3,
+                          seed: int = 0) -> list[int]:
+    """给每条文本一个组号：完全相同或近似重复的文本同组。组号从 0 起，按每组第一次出现的顺序编号。
+
+    1. 完全相同的字符串先并为一组（字典，精确）；
+    2. 每个不同的字符串取字符 shingle-gram 集合，算 num_perm 个置换的 MinHash 签名（datasketch，种子 seed）；
+    3. MinHashLSH（阈值 threshold）按“分段相等”找出候选对，再用真实的 Jaccard 相似度复核，
+       只有 ≥ threshold 的才合并（并查集：相似关系可以传递，A≈B、B≈C 时三者同组）。
+    LSH 只会漏掉（相似度贴近阈值的对偶尔找不到），复核保证不会误并。结果只取决于参数，可复现。
+    """
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold 是 Jaccard 相似度的下限，应在 (0, 1] 内，收到 {threshold}。")
+    parent = list(range(len(texts)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+
+    first: dict[str, int] = {}
+    for i, text in enumerate(texts):
+        if text in first:
+            union(first[text], i)
+        else:
+            first[text] = i
+    reps = list(first.values())  # 每个不同字符串的第一次出现
+    grams = {i: char_shingles(texts[i], shingle) for i in reps}
+    signatures = MinHash.bulk([[g.encode("utf-8") for g in grams[i]] for i in reps], num_perm=num_perm, seed=seed)
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    for i, signature in zip(reps, signatures):
+        for j in lsh.query(signature):
+            if jaccard(grams[i], grams[j]) >= threshold:
+                union(i, j)
+        lsh.insert(i, signature)
+    ids: dict[int, int] = {}
+    return [ids.setdefault(find(i), len(ids)) for i in range(len(texts))]
