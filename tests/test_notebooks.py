@@ -106,3 +106,32 @@ def test_no_widget_state_without_static_figure(path):
         widgets = [d for d in data if widget in d and "%|" not in d.get("text/plain", "")]
         if widgets:
             assert any("image/png" in d for d in data), f"widget without a static figure:\n{cell.source[:200]}"
+
+
+# ---------------------------------------------------------------- measured run time (tools/nbtiming.py)
+from nbtiming import load_gpu_results, record_cpu_run, stale, stamp, stated  # noqa: E402
+
+GPU_RESULTS = load_gpu_results()
+
+
+def test_stated_time_matches_metadata(path):
+    """A notebook run by `make outputs` states the time it measured (metadata.lmbook), not a typed one."""
+    nb = nbformat.read(path, as_version=4)
+    if "cpu_seconds" not in nb.metadata.get("lmbook", {}):
+        pytest.skip("no measured time yet: `make outputs` writes it")
+    problem = stale(path, GPU_RESULTS)
+    assert problem is None, f"{problem}\nrun `python tools/nbtiming.py` (or `make outputs NB=…`)"
+    assert stated(nb)["cpu_seconds"] == round(nb.metadata["lmbook"]["cpu_seconds"])
+
+
+def test_template_time_line_is_machine_writable():
+    nb = nbformat.read(TEMPLATE, as_version=4)
+    assert stated(nb)["cpu_seconds"] is None, "the template states no measured time"
+    record_cpu_run(nb, 97.4, "2 个逻辑核的 x86_64 CPU（测试），无 GPU", 2**30)
+    gpu = {"runs": [{"notebook": "chNN_topic/NN_name", "scale": "gpu", "dry_run": False, "status": "ok",
+                     "wall_s": 30.2, "device": "NVIDIA H200", "date": "2026-12-01"}]}
+    assert stamp(nb, "chNN_topic/NN_name", gpu)
+    assert stated(nb) | {"reading_minutes": None} == {"cpu_seconds": 97, "cpu_minutes": 2, "gpu_seconds": 30,
+                                                       "reading_minutes": None}
+    assert not stamp(nb, "chNN_topic/NN_name", gpu), "stamping twice changes nothing"
+    assert skeleton_problems(nb) == []
