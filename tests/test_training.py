@@ -121,3 +121,47 @@ def test_plot_confusion():
     matrix = lmbook.plot_confusion([0, 1, 1, 2], [0, 1, 2, 2], labels=["甲", "乙", "丙"])
     assert matrix.tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
     plt.close("all")
+
+
+def test_accumulation_tail_is_one_more_step_and_does_not_leak():
+    """5 micro-batches with accumulate=2: two full steps and one step on the last batch alone, renormalised."""
+    X, y = separable(80)
+    a, b = small_net(), small_net()
+    hist = fit(a, TensorBatches(X, y, batch_size=16), accumulate=2, optimizer=torch.optim.SGD(a.parameters(), lr=0.1),
+               progress=False)
+    assert hist["step"] == [3.0]
+    opt = torch.optim.SGD(b.parameters(), lr=0.1)
+    for xb, yb in [(X[:32], y[:32]), (X[32:64], y[32:64]), (X[64:], y[64:])]:
+        opt.zero_grad()
+        F.cross_entropy(b(xb), yb).backward()
+        opt.step()
+    for pa, pb in zip(a.parameters(), b.parameters()):
+        torch.testing.assert_close(pa, pb, atol=1e-6, rtol=0)
+
+
+def test_stale_gradients_are_cleared_and_grad_norm_is_recorded():
+    X, y = separable(64)
+    a, b = small_net(), small_net()
+    F.cross_entropy(a(X), y).mul(100).backward()  # leftover gradients from before the call
+    for m in (a, b):
+        hist = fit(m, TensorBatches(X, y, batch_size=64), optimizer=torch.optim.SGD(m.parameters(), lr=0.1),
+                   clip_norm=1e6, progress=False)
+    torch.testing.assert_close(list(a.parameters())[0], list(b.parameters())[0], atol=1e-7, rtol=0)
+    assert hist["grad_norm"][0] > 0
+
+
+def test_warmup_cosine_schedule():
+    from lmbook.training import warmup_cosine_schedule
+
+    opt = torch.optim.SGD(small_net().parameters(), lr=2.0)
+    sched = warmup_cosine_schedule(opt, warmup_steps=4, total_steps=12)
+    lrs = []
+    for _ in range(13):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert lrs[:4] == pytest.approx([0.5, 1.0, 1.5, 2.0])
+    assert lrs[8] == pytest.approx(1.0) and lrs[12] == pytest.approx(0.0, abs=1e-12)
+    assert all(x >= y for x, y in zip(lrs[4:], lrs[5:])), "monotone after the warm-up"
+    with pytest.raises(ValueError, match="total_steps"):
+        warmup_cosine_schedule(opt, warmup_steps=1, total_steps=0)

@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 
-# ── 出自 notebooks/ch01_resources/04_efficient_training.ipynb ·「7 把本节的技巧装进一个训练循环」
+# ── 出自 notebooks/ch01_resources/04_efficient_training.ipynb ·「`lmbook.training`：全书共用的训练循环」
+import math
 import time
 from contextlib import nullcontext
 from typing import Any, Callable, Iterable, Iterator
@@ -64,6 +65,21 @@ def accuracy(model: nn.Module, batch: Batch) -> float:
     return (model(x).argmax(dim=-1) == y).float().mean().item()
 
 
+def warmup_cosine_schedule(optimizer: torch.optim.Optimizer, warmup_steps: int,
+                           total_steps: int) -> torch.optim.lr_scheduler.LambdaLR:
+    """学习率先在 warmup_steps 步内线性升到优化器里设的峰值，再按余弦在 total_steps 步时降到 0（按优化步计数）。"""
+    if warmup_steps < 0 or total_steps < 1:
+        raise ValueError(f"需要 warmup_steps ≥ 0、total_steps ≥ 1，收到 {warmup_steps}、{total_steps}。")
+
+    def factor(step: int) -> float:
+        if step < warmup_steps:
+            return (step + 1) / warmup_steps
+        progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
+        return 0.5 * (1.0 + math.cos(math.pi * progress))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
 def _autocast(device: torch.device, amp_dtype: torch.dtype | None) -> Any:
     """amp_dtype 为 None 时不开混合精度。"""
     return torch.autocast(device.type, dtype=amp_dtype) if amp_dtype is not None else nullcontext()
@@ -98,14 +114,18 @@ def fit(model: nn.Module, train_batches: Iterable[Batch], *, optimizer: torch.op
         accumulate: int = 1, eval_every: int | None = None, patience: int | None = None,
         monitor: str = "val_loss", mode: str = "min", restore_best: bool = True,
         count_tokens: Callable[[Batch], int] | None = None, progress: bool = True, desc: str = "训练") -> History:
-    """全书的 PyTorch 训练循环：本节讲过的技巧都在这里，用参数打开。
+    """全书的 PyTorch 训练循环：第 1.4 节讲过的技巧都在这里，用参数打开。
 
-    - 每个优化步：autocast 前向（amp_dtype=torch.bfloat16 / float16）→ 反向（float16 时用 GradScaler）→
-      每 accumulate 个批次做一次梯度裁剪（clip_norm）、optimizer.step()、scheduler.step()（按步调度）。
+    - 每个微批次：autocast 前向（amp_dtype=torch.bfloat16 / float16）→ 损失除以 accumulate 后反向
+      （float16 时经 GradScaler 缩放）。
+    - 每 accumulate 个微批次一个优化步：unscale → 梯度裁剪（clip_norm，裁剪前的范数记为 grad_norm）→
+      optimizer.step() → scheduler.step()（按优化步调度）。一轮末尾不足 accumulate 个的微批次也做一次
+      更新，梯度按实际个数重新归一。
     - 每轮结束（或每 eval_every 步）在 val_batches 上评估——验证集必须取自训练数据，测试集不进这里；
-      记录 step、epoch、train_loss、lr、tokens（给了 count_tokens 时）、seconds 与 val_ 开头的各项指标。
+      记录 step、epoch、train_loss、lr、seconds、grad_norm（给了 clip_norm 时）、tokens（给了
+      count_tokens 时）与 val_ 开头的损失和各项指标。
     - patience 次评估没有改进就提前停止（按 monitor，mode="min" 或 "max"），restore_best 时恢复最好的权重。
-    - max_steps 限制总步数（train_batches 可以是无尽的生成器，此时用 eval_every 评估）。
+    - max_steps 限制总优化步数（train_batches 可以是无尽的生成器，此时用 eval_every 评估）。
     """
     if accumulate < 1:
         raise ValueError(f"accumulate 必须 ≥ 1，收到 {accumulate}。")
@@ -116,9 +136,10 @@ def fit(model: nn.Module, train_batches: Iterable[Batch], *, optimizer: torch.op
     device = next(model.parameters()).device
     scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16)
     history = History()
-    state = {"step": 0, "tokens": 0, "loss_sum": 0.0, "loss_n": 0, "best": None, "bad": 0, "weights": None}
+    state: dict[str, Any] = {"step": 0, "tokens": 0, "loss_sum": 0.0, "loss_n": 0, "norm_sum": 0.0, "norm_n": 0,
+                             "best": None, "bad": 0, "weights": None}
     start = time.perf_counter()
-    total = max_steps if max_steps is not None else (epochs * len(train_batches) // accumulate
+    total = max_steps if max_steps is not None else (epochs * -(-len(train_batches) // accumulate)
                                                      if hasattr(train_batches, "__len__") else None)
     bar = tqdm(total=total, desc=desc, disable=not progress)
 
@@ -126,12 +147,14 @@ def fit(model: nn.Module, train_batches: Iterable[Batch], *, optimizer: torch.op
         """记录一行；返回 True 表示该提前停止了。"""
         row = {"step": state["step"], "epoch": epoch, "train_loss": state["loss_sum"] / max(state["loss_n"], 1),
                "lr": optimizer.param_groups[0]["lr"], "seconds": time.perf_counter() - start}
+        if state["norm_n"]:
+            row["grad_norm"] = state["norm_sum"] / state["norm_n"]
         if count_tokens is not None:
             row["tokens"] = state["tokens"]
         if val_batches is not None:
             row.update({f"val_{k}": v for k, v in evaluate(model, val_batches, loss_fn, metrics, amp_dtype).items()})
         history.log(**row)
-        state["loss_sum"], state["loss_n"] = 0.0, 0
+        state.update(loss_sum=0.0, loss_n=0, norm_sum=0.0, norm_n=0)
         if monitor not in row:
             return False
         value = row[monitor]
@@ -144,10 +167,34 @@ def fit(model: nn.Module, train_batches: Iterable[Batch], *, optimizer: torch.op
         state["bad"] += 1
         return patience is not None and state["bad"] >= patience
 
-    stop = False
+    def optimizer_step(n_micro: int, epoch: int) -> bool:
+        """一个优化步（n_micro 个微批次的梯度已在 .grad 里）；返回 True 表示该停了。"""
+        if n_micro != accumulate:  # 不足 accumulate 个：每个被除以了 accumulate，改成除以 n_micro
+            for p in model.parameters():
+                if p.grad is not None:
+                    p.grad.mul_(accumulate / n_micro)
+        if clip_norm is not None:
+            scaler.unscale_(optimizer)  # 先除回缩放因子，裁剪的阈值才是对真实梯度说的
+            norm = nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+            if torch.isfinite(norm):
+                state["norm_sum"] += norm.item()
+                state["norm_n"] += 1
+        scaler.step(optimizer)
+        scaler.update()
+        optimizer.zero_grad(set_to_none=True)
+        if scheduler is not None:
+            scheduler.step()
+        state["step"] += 1
+        bar.update()
+        stop = bool(eval_every) and state["step"] % eval_every == 0 and log(epoch)
+        return stop or (max_steps is not None and state["step"] >= max_steps)
+
+    optimizer.zero_grad(set_to_none=True)  # 不让调用前残留的梯度混进第一步
+    stop, epoch = False, 0
     for epoch in range(1, epochs + 1):
         model.train()
-        for i, batch in enumerate(train_batches):
+        pending = 0
+        for batch in train_batches:
             with _autocast(device, amp_dtype):
                 loss = loss_fn(model, batch)
             scaler.scale(loss / accumulate).backward()
@@ -155,23 +202,14 @@ def fit(model: nn.Module, train_batches: Iterable[Batch], *, optimizer: torch.op
             state["loss_n"] += 1
             if count_tokens is not None:
                 state["tokens"] += count_tokens(batch)
-            if (i + 1) % accumulate:
-                continue
-            if clip_norm is not None:
-                scaler.unscale_(optimizer)
-                nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
-            scaler.step(optimizer)
-            scaler.update()
-            optimizer.zero_grad(set_to_none=True)
-            if scheduler is not None:
-                scheduler.step()
-            state["step"] += 1
-            bar.update()
-            if eval_every and state["step"] % eval_every == 0:
-                stop = log(epoch)
-            if stop or (max_steps is not None and state["step"] >= max_steps):
-                stop = True
-                break
+            pending += 1
+            if pending == accumulate:
+                pending = 0
+                stop = optimizer_step(accumulate, epoch)
+                if stop:
+                    break
+        if pending and not stop:
+            stop = optimizer_step(pending, epoch)
         if not eval_every:
             stop = log(epoch) or stop
         if stop:
