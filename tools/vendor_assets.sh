@@ -17,6 +17,9 @@ set -euo pipefail
 MATHJAX_VERSION=3.2.2
 MERMAID_VERSION=11.12.1
 WIDGETS_VERSION=1.0.6   # @jupyter-widgets/html-manager (ipywidgets 8)
+# What the vendored Mermaid folder holds: the ES module (http) and the IIFE build that
+# book/_static/mermaid-file-fallback.js loads when the site is opened from a folder (file://).
+MERMAID_STAMP="$MERMAID_VERSION esm+iife"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENDOR="$ROOT/book/_static/vendor"
@@ -27,7 +30,7 @@ already_have() {
   [[ -f "$VENDOR/$1/.version" && "$(cat "$VENDOR/$1/.version")" == "$2" ]]
 }
 
-if already_have mathjax "$MATHJAX_VERSION" && already_have mermaid "$MERMAID_VERSION" \
+if already_have mathjax "$MATHJAX_VERSION" && already_have mermaid "$MERMAID_STAMP" \
    && already_have html-manager "$WIDGETS_VERSION"; then
   echo "vendor_assets: mathjax@$MATHJAX_VERSION, mermaid@$MERMAID_VERSION," \
        "html-manager@$WIDGETS_VERSION already in $VENDOR"
@@ -72,17 +75,18 @@ if ! already_have mathjax "$MATHJAX_VERSION"; then
   echo "$MATHJAX_VERSION" > "$VENDOR/mathjax/.version"
 fi
 
-if ! already_have mermaid "$MERMAID_VERSION"; then
+if ! already_have mermaid "$MERMAID_STAMP"; then
   echo "vendor_assets: fetching mermaid@$MERMAID_VERSION"
   fetch mermaid mermaid "$MERMAID_VERSION"
   rm -rf "$VENDOR/mermaid" && mkdir -p "$VENDOR/mermaid/chunks"
   dist="$TMP/mermaid/package/dist"
-  # The ES module entry point imports its chunks by relative path.
-  cp "$dist/mermaid.esm.min.mjs" "$VENDOR/mermaid/"
+  # The ES module entry point imports its chunks by relative path; mermaid.min.js is the
+  # self-contained classic-script build for file:// (browsers block ES modules there).
+  cp "$dist/mermaid.esm.min.mjs" "$dist/mermaid.min.js" "$VENDOR/mermaid/"
   cp -r "$dist/chunks/mermaid.esm.min" "$VENDOR/mermaid/chunks/"
   find "$VENDOR/mermaid" -name '*.map' -delete
   cp "$TMP/mermaid/package/LICENSE" "$VENDOR/mermaid/LICENSE"
-  echo "$MERMAID_VERSION" > "$VENDOR/mermaid/.version"
+  echo "$MERMAID_STAMP" > "$VENDOR/mermaid/.version"
 fi
 
 if ! already_have html-manager "$WIDGETS_VERSION"; then

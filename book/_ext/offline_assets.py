@@ -22,6 +22,8 @@ def _check(app):
     static_dirs = [Path(app.confdir, p) for p in app.config.html_static_path]
     values = [(o, getattr(app.config, o, "") or "") for o in _OPTIONS]
     values += [("nb_ipywidgets_js", url) for url in getattr(app.config, "nb_ipywidgets_js", {}) or {}]
+    # the classic-script Mermaid build that _static/mermaid-file-fallback.js loads under file://
+    values.append(("mermaid IIFE build (file://)", "vendor/mermaid/mermaid.min.js"))
     for option, value in values:
         if not value or value.startswith(("http://", "https://", "//", "/")):
             continue  # empty or absolute URL: nothing local to check

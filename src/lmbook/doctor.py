@@ -34,6 +34,7 @@ OK, MISSING, WRONG, DIFFERENT = "OK", "缺少", "版本不符", "与固定版本
 #: extras of lmbook → the group name shown, and whether a reader needs it (else only maintainers)
 GROUPS: dict[str, tuple[str, bool]] = {
     "": ("辅助库的基础依赖", True),
+    "lab": ("JupyterLab（本地打开笔记本；Colab 与 Binder 自带）", False),
     "frameworks": ("两个框架", True),
     "data": ("离线数据与模型", True),
     "chapters": ("后续章节用到的库", True),
