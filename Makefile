@@ -1,5 +1,5 @@
 # 《大模型，小团队》: the commands a reader, an instructor and a maintainer need.
-.PHONY: env book test export outputs gpu gpu-dryrun clean
+.PHONY: env book test export outputs gpu gpu-dryrun clean doctor student times workshop site-check serve bundle
 PY := .venv/bin/python
 
 env:        ## create .venv with the pinned environment (CPU)
@@ -24,6 +24,28 @@ gpu:        ## on a CUDA machine: run the notebooks at GPU scale, record src/lmb
 
 gpu-dryrun: ## GPU-scale shapes with capped steps and data, on this machine (no GPU needed); records nothing
 	$(PY) tools/gpu_runner.py --dry-run $(NB)
+
+doctor:     ## environment self-check: every dependency OK / missing / wrong version (with the fix), GPUs seen
+	[ -x $(PY) ] || bash tools/install.sh
+	$(PY) -m lmbook.doctor --all
+
+student:    ## student notebooks, solutions removed -> _build/student/notebooks/ (the notebooks are not touched)
+	$(PY) tools/student_notebooks.py
+
+times:      ## rewrite every notebook's 预计用时 line from its measured time (metadata) and the GPU records
+	$(PY) tools/nbtiming.py $(NB)
+
+workshop:   ## regenerate the schedules and instructor notes of book/workshop.md from the notebooks
+	$(PY) tools/workshop.py
+
+site-check: ## open every page of the built site in headless Chromium, network off, under the GitHub Pages sub-path
+	$(PY) tools/check_site.py
+
+serve:      ## serve the built site at http://127.0.0.1:8000/ (diagrams also work from file://)
+	$(PY) -m http.server 8000 --bind 127.0.0.1 -d _build/html
+
+bundle: book  ## offline workshop bundle -> _build/bundle/<repo>-<version>.tar.gz and .zip (WHEELS=1: with wheels)
+	$(PY) tools/make_bundle.py $(if $(WHEELS),--wheels)
 
 clean:
 	rm -rf _build

@@ -1,6 +1,5 @@
 """The book: configuration invariants, citations, and a real build with warnings as errors."""
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -60,14 +59,6 @@ def test_every_citation_exists():
              for k in group.split(",")}
     assert cited, "chapter 0 cites its sources"
     assert cited <= keys, f"unknown citation keys: {cited - keys}"
-
-
-@pytest.fixture(scope="module")
-def built_site():
-    """Build the whole site once (vendoring assets through npm) with every Sphinx warning an error."""
-    result = subprocess.run(["bash", "tools/build_book.sh"], cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, f"book build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-    return HTML
 
 
 def test_site_has_colab_and_binder_links(built_site):

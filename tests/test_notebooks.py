@@ -120,7 +120,7 @@ def test_stated_time_matches_metadata(path):
     if "cpu_seconds" not in nb.metadata.get("lmbook", {}):
         pytest.skip("no measured time yet: `make outputs` writes it")
     problem = stale(path, GPU_RESULTS)
-    assert problem is None, f"{problem}\nrun `python tools/nbtiming.py` (or `make outputs NB=…`)"
+    assert problem is None, f"{problem}\n不要手写这两段：运行 `python tools/nbtiming.py {path.relative_to(ROOT)}`（或 `make outputs NB=…`）"
     assert stated(nb)["cpu_seconds"] == round(nb.metadata["lmbook"]["cpu_seconds"])
 
 

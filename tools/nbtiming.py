@@ -19,8 +19,9 @@ page parse, is::
   the time a reader or a workshop spends on the text and the exercises (it cannot be measured).
 
 Segments the author wrote about run time (``CPU 上运行约 …``, ``Colab GPU 上约 …``) are replaced. Usage:
-    python tools/nbtiming.py            re-render every stated time from metadata and GPU records
-    python tools/nbtiming.py --check    exit 1 if a notebook that has metadata states another time
+    python tools/nbtiming.py [NB ...]           re-render the stated times from metadata and GPU records
+    python tools/nbtiming.py --check [NB ...]   exit 1 if a notebook that has metadata states another time
+(without NB: every notebook). `make times` runs the first form.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from typing import Any, Mapping
 
 import nbformat
 
-from nbexec import NOTEBOOKS, ROOT, all_notebooks
+from nbexec import NOTEBOOKS, ROOT, resolve
 
 LABEL = "**预计用时**："
 LINE_RE = re.compile(r"^\*\*预计用时\*\*[：:](?P<body>.*)$", re.M)
@@ -169,10 +170,10 @@ def load_gpu_results() -> dict[str, Any]:
 def main(argv: list[str]) -> int:
     results = load_gpu_results()
     if "--check" in argv:
-        problems = [p for p in (stale(path, results) for path in all_notebooks()) if p]
+        problems = [p for p in (stale(path, results) for path in resolve([a for a in argv if a != "--check"])) if p]
         print("\n".join(problems) or "nbtiming: every stated time matches its metadata")
         return 1 if problems else 0
-    for path in all_notebooks():
+    for path in resolve([a for a in argv if not a.startswith("--")]):
         nb = nbformat.read(path, as_version=4)
         if stamp(nb, notebook_id(path), results):
             nbformat.write(nb, path)
