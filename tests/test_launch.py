@@ -34,3 +34,41 @@ def test_run_script_reports_failures_with_stderr():
 def test_timeout_kills_everything():
     with pytest.raises(TimeoutError, match="已终止全部子进程"):
         launch.run_script("import time; time.sleep(30)", timeout_s=1)
+
+
+HEALTH_SERVER = '''
+    import os
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200 if self.path == "/health" else 404)
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    print("listening", flush=True)
+    HTTPServer(("127.0.0.1", int(os.environ["LMBOOK_PORT"])), Handler).serve_forever()
+'''
+
+
+def test_serve_waits_for_health_and_always_stops():
+    import urllib.request
+
+    with pytest.raises(ZeroDivisionError):
+        with launch.serve(HEALTH_SERVER, timeout_s=30) as server:
+            with urllib.request.urlopen(server.url + "/health") as r:
+                assert r.status == 200
+            assert server.running() and "listening" in server.output()
+            1 / 0  # the block fails: the server must still be stopped
+    assert not server.running()
+    assert server.stop() is not None  # idempotent
+
+
+def test_serve_reports_a_server_that_dies_or_never_becomes_healthy():
+    with pytest.raises(RuntimeError, match="(?s)就绪前退出.*ZeroDivisionError"):
+        launch.serve("1 / 0", timeout_s=30)
+    with pytest.raises(TimeoutError, match="没有就绪"):
+        launch.serve("import time; time.sleep(60)", timeout_s=1)

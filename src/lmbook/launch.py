@@ -4,7 +4,9 @@ PyTorch jobs go through ``torchrun`` (``python -m torch.distributed.run``), PyTo
 it starts ``nproc`` copies of a script with ``RANK``, ``LOCAL_RANK``, ``WORLD_SIZE``,
 ``MASTER_ADDR`` and ``MASTER_PORT`` set, exactly as on a multi-GPU machine. TensorFlow demos run
 one script in a fresh process (its logical devices must be configured before TF starts).
-Either way the child processes never outlive the call.
+Either way the child processes never outlive the call. :func:`serve` starts a server script (a model
+behind an HTTP API, chapter 5), waits until its health endpoint answers and stops it when the ``with``
+block ends, even on failure.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -94,3 +97,99 @@ def run_script(script: str | Path, *, args: Sequence[str] = (), env: Mapping[str
     """Run one Python script (a path or its source text) in a fresh interpreter; raise with its stderr on failure."""
     path = _as_script(script)
     return _run([sys.executable, str(path), *args], path.parent, env, timeout_s)
+
+
+# --------------------------------------------------------------------------- servers (chapter 5: a model behind an API)
+class Server:
+    """A server process started by :func:`serve`: ``url`` to talk to it, ``stop()`` to end it (idempotent).
+
+    Use it as a context manager so it is stopped even when the code inside fails::
+
+        with launch.serve(script, args=[model_dir]) as server:
+            httpx.get(server.url + "/health")
+    """
+
+    def __init__(self, proc: subprocess.Popen, port: int, log_path: Path, command: list[str]) -> None:
+        self.proc, self.port, self.log_path, self.command = proc, port, log_path, command
+        self.url = f"http://127.0.0.1:{port}"
+
+    @property
+    def pid(self) -> int:
+        return int(self.proc.pid)
+
+    def running(self) -> bool:
+        """True while the process has not exited."""
+        return self.proc.poll() is None
+
+    def output(self, tail: int = 4000) -> str:
+        """The last ``tail`` characters the server wrote to stdout and stderr."""
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")[-tail:]
+        except OSError:
+            return ""
+
+    def stop(self, grace_s: float = 5.0) -> int | None:
+        """SIGTERM to the server's process group, SIGKILL after ``grace_s``; returns the exit code."""
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait()
+        return self.proc.returncode
+
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _health_ok(url: str) -> bool:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=1.0) as response:  # noqa: S310 - a local URL we built
+            return 200 <= int(response.status) < 300
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def serve(script: str | Path, *, args: Sequence[str] = (), port: int | None = None, health_path: str = "/health",
+          env: Mapping[str, str] | None = None, timeout_s: float = 60.0) -> Server:
+    """Start a server script in a fresh interpreter and wait until ``GET health_path`` answers 2xx.
+
+    ``script`` is a path or the source text of a script. It must listen on 127.0.0.1 at the port given in
+    the environment variable ``LMBOOK_PORT`` (``{port}`` in ``args`` is replaced by it, too). Returns a
+    :class:`Server`; use ``with serve(...) as server:`` so it is always stopped. If the process exits or
+    does not become healthy within ``timeout_s``, it is killed and the error names its output.
+    """
+    path = _as_script(script)
+    port = free_port() if port is None else int(port)
+    log_path = path.parent / f"server_{port}.log"
+    command = [sys.executable, str(path), *(a.replace("{port}", str(port)) for a in args)]
+    child_env = {**os.environ, "PYTHONUNBUFFERED": "1", "LMBOOK_PORT": str(port), **(env or {})}
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(command, cwd=path.parent, env=child_env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    server = Server(proc, port, log_path, command)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if not server.running():
+            code = server.stop()
+            raise RuntimeError(f"服务器进程在就绪前退出（返回码 {code}）：{' '.join(command)}\n--- 输出末尾 ---\n{server.output()}")
+        if _health_ok(server.url + health_path):
+            return server
+        if time.monotonic() > deadline:
+            server.stop()
+            raise TimeoutError(f"服务器在 {timeout_s:g} s 内没有就绪（{server.url}{health_path}），已终止。\n"
+                               f"--- 输出末尾 ---\n{server.output()}")
+        time.sleep(0.1)
