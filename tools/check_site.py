@@ -120,7 +120,7 @@ class PageReport:
 
 
 WAIT_JS = """
-async () => {
+async () => Promise.race([new Promise((r) => setTimeout(r, 20000)), (async () => {
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
   for (let i = 0; i < 100; i++) {   // diagrams (not those deferred inside a closed dropdown) and widgets
@@ -133,7 +133,7 @@ async () => {
   }
   for (const img of document.images) { img.loading = 'eager'; }
   await Promise.all([...document.images].map((img) => img.complete ? null : new Promise((r) => { img.onload = img.onerror = r; })));
-}
+})()])
 """
 
 INSPECT_JS = """
@@ -192,13 +192,19 @@ class Checker:
         self.context.close()
         shutil.rmtree(self.profile, ignore_errors=True)
 
-    def open(self, url: str, name: str, *, expect_status: int = 200, screenshot: Path | None = None) -> PageReport:
+    def open(self, url: str, name: str, *, expect_status: int = 200, screenshot: Path | None = None,
+             redirect: str | None = None) -> PageReport:
+        """Load ``url`` and inspect it; with ``redirect``, only check that it lands on a URL ending so."""
         report = PageReport(name)
         failed: list[str] = []
         errors: list[str] = []
         self.blocked.clear()
         page = self.context.new_page()
-        page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
+        page.set_default_timeout(30_000)
+        from_folder = url.startswith("file:")
+        # under file:// the browser refuses ES modules (Mermaid's .mjs) by design; the IIFE fallback draws instead
+        page.on("requestfailed", lambda r: None if from_folder and r.url.endswith(".mjs")
+                else failed.append(f"{r.url} ({r.failure})"))
         page.on("response", lambda r: failed.append(f"{r.url} (HTTP {r.status})")
                 if r.status >= 400 and r.url != url else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -207,6 +213,10 @@ class Checker:
             status = response.status if response is not None else 200  # file:// has no status
             if status != expect_status:
                 report.problems.append(f"HTTP {status}, expected {expect_status}")
+            if redirect:
+                page.wait_for_url(re.compile(re.escape(redirect) + "$"), timeout=10_000)
+                page.close()
+                return report
             page.evaluate(WAIT_JS)
             page.wait_for_timeout(200)
             info = page.evaluate(INSPECT_JS)
@@ -238,6 +248,12 @@ class Checker:
         return report
 
 
+def redirect_target(path: Path) -> str | None:
+    """The target of a ``<meta http-equiv="Refresh">`` page (the site's index.html), else None."""
+    match = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', path.read_text(encoding="utf-8")[:2000], re.I)
+    return match.group(1) if match else None
+
+
 def pages_of(site: Path) -> list[str]:
     return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
                   if not p.relative_to(site).as_posix().startswith(("_static/", "_sources/", "_images/"))
@@ -257,7 +273,7 @@ def check(site: Path = SITE, prefix: str | None = None, screenshots: Path | None
                 for name in pages_of(site):
                     shot = screenshots / (name.replace("/", "__").removesuffix(".html") + ".png") \
                         if screenshots and name in SCREENSHOT_PAGES else None
-                    reports.append(checker.open(base + name, name, screenshot=shot))
+                    reports.append(checker.open(base + name, name, screenshot=shot, redirect=redirect_target(site / name)))
                 # the 404 page under the sub-path, and its way back to the table of contents
                 missing = checker.open(base + "no/such/page.html", "404.html (missing page)", expect_status=404,
                                        screenshot=screenshots / "404.png" if screenshots else None)

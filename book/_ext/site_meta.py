@@ -8,6 +8,8 @@
   ``<owner>.github.io`` → ``https://<owner>.github.io/``). It sets ``html_baseurl`` and the prefix of the
   404 page's absolute links (sphinx-notfound-page), so the 404 page works under the sub-path. A fork that
   publishes elsewhere (its own domain) sets ``LMBOOK_SITE_URL`` when building.
+* **Clean pages** — identical <script> entries are emitted once (sphinx-thebe's were doubled, a SyntaxError),
+  and ``_static/mathjax-v2-shim.js`` lets the widget manager's MathJax 2 call work with MathJax 3.
 * **Offline diagrams** — Mermaid's ES module cannot load from ``file://``; a small classic script
   (``_static/mermaid-file-fallback.js``) renders the diagrams with Mermaid's IIFE build there, with the same
   settings (``mermaid_init_config``).
@@ -80,10 +82,34 @@ def _configure(app: Sphinx, config: Config) -> None:
     app.add_js_file(None, body="window.LMBOOK_MERMAID_CONFIG = "
                     + json.dumps(getattr(config, "mermaid_init_config", {}) or {}, ensure_ascii=False) + ";")
     app.add_js_file("mermaid-file-fallback.js")
+    # after MathJax (sphinx.ext.mathjax adds it with priority 500), before the widgets render
+    app.add_js_file("mathjax-v2-shim.js", priority=510, loading_method="defer")
+
+
+def _dedupe_scripts(context: dict) -> None:
+    """Drop repeated identical <script> entries: sphinx-thebe's inline ``const THEBE_JS_URL = …`` is
+    registered twice (once with filename None, once with ""), and the second declaration threw a
+    SyntaxError on every page."""
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        key = (getattr(script, "filename", None) or "", tuple(sorted(getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    if "script_files" in context:
+        context["script_files"][:] = unique
+
+
+def _dedupe_builder_scripts(app: Sphinx, env: object, docnames: list) -> None:
+    """The same, once for the whole build (sphinx-thebe adds its scripts at env-before-read-docs)."""
+    files = getattr(app.builder, "_js_files", None)
+    if isinstance(files, list):
+        _dedupe_scripts({"script_files": files})
 
 
 def _footer(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object) -> None:
     """Every page's footer: the edition, and a link to the 更新记录 page (relative, so it works offline)."""
+    _dedupe_scripts(context)
     version = app.config.version
     link = context["pathto"](CHANGELOG_PAGE) if CHANGELOG_PAGE in app.env.all_docs else ""
     url = app.config.html_baseurl
@@ -97,5 +123,6 @@ def _footer(app: Sphinx, pagename: str, templatename: str, context: dict, doctre
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _configure, priority=400)  # before sphinx-notfound-page reads its options
-    app.connect("html-page-context", _footer)
+    app.connect("html-page-context", _footer, priority=900)  # after the extensions that add scripts
+    app.connect("env-before-read-docs", _dedupe_builder_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
