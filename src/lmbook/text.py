@@ -211,7 +211,7 @@ def mask_tokens(ids: torch.Tensor, *, mask_id: int, n_regular: int, generator: t
     return inputs, labels
 
 
-# ── 出自 notebooks/ch04_challenges/01_data_challenges.ipynb ·「近似重复：MinHash 与局部敏感哈希」
+# ── 出自 notebooks/ch04_challenges/01_data_challenges.ipynb ·「局部敏感哈希：不做两两比较也能找到候选」
 from datasketch import MinHash, MinHashLSH
 
 
