@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 
-# ── 出自 notebooks/ch01_resources/01_resources_and_costs.ipynb ·「2.2 训练计算量：$C \approx 6ND$ 里的 6 从哪里来」
+# ── 出自 notebooks/ch01_resources/01_resources_and_costs.ipynb ·「训练计算量：$C \approx 6ND$ 里的 6 从哪里来」
 from lmbook.assumptions import GPU_PEAK_FLOPS, GPU_PRICE_PER_HOUR, MFU
 
 
@@ -26,7 +26,7 @@ def training_cost(hours: float, price_per_hour: float = GPU_PRICE_PER_HOUR) -> f
     return hours * price_per_hour
 
 
-# ── 出自 notebooks/ch01_resources/01_resources_and_costs.ipynb ·「2.4 显存：训练时的账与推理时的账」
+# ── 出自 notebooks/ch01_resources/01_resources_and_costs.ipynb ·「显存：训练时的账与推理时的账」
 BYTES_PER_DTYPE = {"fp32": 4, "bf16": 2, "fp16": 2, "int8": 1, "int4": 0.5}
 
 
@@ -50,7 +50,7 @@ def kv_cache_bytes(n_layers: int, d_model: int, seq_len: int, batch_size: int, d
     return 2 * n_layers * d_model * kv_fraction * seq_len * batch_size * BYTES_PER_DTYPE[dtype]
 
 
-# ── 出自 notebooks/ch01_resources/01_resources_and_costs.ipynb ·「2.4 显存：训练时的账与推理时的账」
+# ── 出自 notebooks/ch01_resources/01_resources_and_costs.ipynb ·「显存：训练时的账与推理时的账」
 from typing import Callable
 
 import torch
@@ -81,7 +81,7 @@ def saved_activation_bytes(model: torch.nn.Module, forward: Callable[[], torch.T
     return total
 
 
-# ── 出自 notebooks/ch01_resources/01_resources_and_costs.ipynb ·「2.5 预算一定时，模型多大、数据多少」
+# ── 出自 notebooks/ch01_resources/01_resources_and_costs.ipynb ·「预算一定时，模型多大、数据多少」
 import math
 
 TOKENS_PER_PARAM = 20  # 经验值：由 Hoffmann 等人（2022）计算最优的拟合结果归纳
@@ -93,7 +93,7 @@ def compute_optimal(flops: float, tokens_per_param: float = TOKENS_PER_PARAM) ->
     return n, tokens_per_param * n
 
 
-# ── 出自 notebooks/ch01_resources/01_resources_and_costs.ipynb ·「3.1 实测利用率：公式里的 $u$ 在这台机器上是多少」
+# ── 出自 notebooks/ch01_resources/01_resources_and_costs.ipynb ·「实测利用率：MFU」
 def model_flops_utilization(flops_per_step: float, seconds_per_step: float, peak_flops: float) -> float:
     """算力利用率 MFU：每秒真正完成的模型运算（每步 FLOPs ÷ 每步秒数）占硬件峰值的比例。"""
     if seconds_per_step <= 0 or peak_flops <= 0:

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 
-# ── 出自 notebooks/ch00_preface/02_offline_data.ipynb ·「6 社区预训练模型：句向量与它的边界」
+# ── 出自 notebooks/ch00_preface/02_offline_data.ipynb ·「社区预训练模型：句向量与它的边界」
 from typing import Any
 
 import torch
