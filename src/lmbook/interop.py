@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 
-# ── 出自 notebooks/ch01_resources/02_mlp_two_frameworks.ipynb ·「4.3 权重互拷，逐元素对账」
+# ── 出自 notebooks/ch01_resources/02_mlp_two_frameworks.ipynb ·「权重互拷，逐元素对账」
 from typing import Any, Callable
 
 import keras
@@ -130,7 +130,7 @@ def _sequential_tf_to_pt(src: keras.Sequential, dst: nn.Sequential) -> None:
         copy_weights(layer_tf, layer_pt)
 
 
-# ── 出自 notebooks/ch01_resources/03_lstm_is_not_bert.ipynb ·「2.5 对账：把 PyTorch 的权重搬进 Keras」
+# ── 出自 notebooks/ch01_resources/03_lstm_is_not_bert.ipynb ·「对账：把 PyTorch 的权重搬进 Keras」
 import keras
 import numpy as np
 from torch import nn

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 
-# ── 出自 notebooks/ch01_resources/02_mlp_two_frameworks.ipynb ·「4.1 同一个网络，两种写法」
+# ── 出自 notebooks/ch01_resources/02_mlp_two_frameworks.ipynb ·「同一个网络，两种写法」
 import keras
 
 

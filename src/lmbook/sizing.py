@@ -101,13 +101,13 @@ def model_flops_utilization(flops_per_step: float, seconds_per_step: float, peak
     return flops_per_step / seconds_per_step / peak_flops
 
 
-# ── 出自 notebooks/ch01_resources/02_mlp_two_frameworks.ipynb ·「4.1 同一个网络，两种写法」
+# ── 出自 notebooks/ch01_resources/02_mlp_two_frameworks.ipynb ·「同一个网络，两种写法」
 def mlp_params(sizes: list[int]) -> int:
     """全连接网络 sizes = [输入, 隐藏…, 输出] 的参数量：每层 输入×输出 个权重 + 输出 个偏置。"""
     return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
 
 
-# ── 出自 notebooks/ch01_resources/03_lstm_is_not_bert.ipynb ·「1.1 LSTM 语言模型的结构与公式」
+# ── 出自 notebooks/ch01_resources/03_lstm_is_not_bert.ipynb ·「LSTM 语言模型的结构与公式」
 def lstm_params(input_size: int, hidden_size: int, n_layers: int = 1, bias_sets: int = 2) -> int:
     """多层 LSTM 的参数量：每层 4 个门，各有输入权重、循环权重和偏置。
 

@@ -31,7 +31,7 @@ def sentence_embeddings(tokenizer: Any, encoder: Any, sentences: list[str], *, b
     return torch.cat(chunks)
 
 
-# ── 出自 notebooks/ch01_resources/03_lstm_is_not_bert.ipynb ·「2.1 数据」
+# ── 出自 notebooks/ch01_resources/03_lstm_is_not_bert.ipynb ·「数据」
 import math
 from typing import Sequence
 
@@ -68,7 +68,7 @@ class CharVocab:
                                 dtype=torch.long)
         except KeyError as err:
             raise ValueError(f"字符 {err.args[0]!r} 不在字符表里（{self.n_chars} 个字符）："
-                           "用包含它的文本建表，或在 specials 里加 \"[UNK]\"。") from None
+                             "用包含它的文本建表，或在 specials 里加 \"[UNK]\"。") from None
 
     def decode(self, ids: Sequence[int] | torch.Tensor) -> str:
         """编号 → 字符串（特殊记号原样写出）。"""
@@ -85,24 +85,11 @@ def split_ids(ids: torch.Tensor, fractions: Sequence[float] = (0.8, 0.1, 0.1)) -
     return [ids[a:b] for a, b in zip(cuts[:-1], cuts[1:])]
 
 
-def lm_windows(ids: torch.Tensor, seq_len: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """不重叠的窗口：x 是 (窗口数, seq_len)，y 是 x 向右错一位（每个位置的“下一个词元”）。"""
-    n = (len(ids) - 1) // seq_len
-    if n < 1:
-        raise ValueError(f"序列只有 {len(ids)} 个词元，切不出长度 {seq_len} 的窗口。")
-    return ids[: n * seq_len].view(n, seq_len), ids[1: n * seq_len + 1].view(n, seq_len)
+# ── 出自 notebooks/ch01_resources/03_lstm_is_not_bert.ipynb ·「衡量标准与基线：困惑度、一元与二元模型」
+import math
+from typing import Any
 
-
-def random_windows(ids: torch.Tensor, batch_size: int, seq_len: int,
-                   generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """随机起点的一批窗口 (batch_size, seq_len) 及其右移一位的目标；起点由 generator 决定，可复现。"""
-    if len(ids) <= seq_len:
-        raise ValueError(f"序列只有 {len(ids)} 个词元，不够取长度 {seq_len} 的窗口。")
-    starts = torch.randint(0, len(ids) - seq_len, (batch_size,), generator=generator)
-    offsets = torch.arange(seq_len)
-    x = ids[starts[:, None] + offsets]
-    y = ids[starts[:, None] + offsets + 1]
-    return x, y
+import numpy as np
 
 
 def perplexity(mean_nll: float) -> float:
@@ -155,7 +142,31 @@ class NgramBaseline:
         return float(-np.log(p).mean())
 
 
-# ── 出自 notebooks/ch01_resources/03_lstm_is_not_bert.ipynb ·「2.6 生成一段“三国”」
+# ── 出自 notebooks/ch01_resources/03_lstm_is_not_bert.ipynb ·「批次：并排的连续文本」
+import torch
+
+
+def lm_windows(ids: torch.Tensor, seq_len: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """不重叠的窗口：x 是 (窗口数, seq_len)，y 是 x 向右错一位（每个位置的“下一个词元”）。"""
+    n = (len(ids) - 1) // seq_len
+    if n < 1:
+        raise ValueError(f"序列只有 {len(ids)} 个词元，切不出长度 {seq_len} 的窗口。")
+    return ids[: n * seq_len].view(n, seq_len), ids[1: n * seq_len + 1].view(n, seq_len)
+
+
+def random_windows(ids: torch.Tensor, batch_size: int, seq_len: int,
+                   generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """随机起点的一批窗口 (batch_size, seq_len) 及其右移一位的目标；起点由 generator 决定，可复现。"""
+    if len(ids) <= seq_len:
+        raise ValueError(f"序列只有 {len(ids)} 个词元，不够取长度 {seq_len} 的窗口。")
+    starts = torch.randint(0, len(ids) - seq_len, (batch_size,), generator=generator)
+    offsets = torch.arange(seq_len)
+    x = ids[starts[:, None] + offsets]
+    y = ids[starts[:, None] + offsets + 1]
+    return x, y
+
+
+# ── 出自 notebooks/ch01_resources/03_lstm_is_not_bert.ipynb ·「生成一段“三国”」
 import torch
 
 
@@ -187,7 +198,7 @@ def sample_next(logits: torch.Tensor, *, temperature: float = 1.0, top_k: int | 
     return flat.reshape(probs.shape[:-1])
 
 
-# ── 出自 notebooks/ch01_resources/03_lstm_is_not_bert.ipynb ·「3.2 15% 选中、80/10/10 替换」
+# ── 出自 notebooks/ch01_resources/03_lstm_is_not_bert.ipynb ·「15% 选中、80/10/10 替换」
 import torch
 
 IGNORE_INDEX = -100  # F.cross_entropy 默认忽略的标签

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 
-# ── 出自 notebooks/ch01_resources/02_mlp_two_frameworks.ipynb ·「4.1 同一个网络，两种写法」
+# ── 出自 notebooks/ch01_resources/02_mlp_two_frameworks.ipynb ·「同一个网络，两种写法」
 from torch import nn
 
 ACTIVATIONS_PT = {"relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
@@ -29,7 +29,7 @@ def build_mlp(sizes: list[int], activation: str = "relu", dropout: float = 0.0) 
     return nn.Sequential(*layers)
 
 
-# ── 出自 notebooks/ch01_resources/03_lstm_is_not_bert.ipynb ·「3.3 一个迷你 BERT 式编码器」
+# ── 出自 notebooks/ch01_resources/03_lstm_is_not_bert.ipynb ·「一个迷你 BERT 式编码器」
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -54,13 +54,13 @@ class MaskedLanguageModel(nn.Module):
         self.head = nn.Linear(d_model, n_outputs or vocab_size)
 
     def encode(self, ids: torch.Tensor, padding_mask: torch.Tensor | None = None) -> torch.Tensor:
-        """(批, T) 的词元编号 → (批, T, d) 的上下文向量；padding_mask 为 True 的位置是填充。"""
+        """(批, n) 的词元编号 → (批, n, d_model) 的上下文向量；padding_mask 为 True 的位置是填充。"""
         positions = torch.arange(ids.shape[1], device=ids.device)
         h = self.norm(self.tok(ids) + self.pos(positions))
         return self.encoder(h, src_key_padding_mask=padding_mask)  # 没有因果掩码：每个位置看两侧
 
     def forward(self, ids: torch.Tensor, padding_mask: torch.Tensor | None = None) -> torch.Tensor:
-        """每个位置的输出 logits：(批, T, n_outputs)。"""
+        """每个位置的输出 logits：(批, n, n_outputs)。"""
         return self.head(self.encode(ids, padding_mask))
 
     def mlm_loss(self, inputs: torch.Tensor, labels: torch.Tensor, ignore_index: int = -100) -> torch.Tensor:
