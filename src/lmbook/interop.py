@@ -221,30 +221,6 @@ def build_keras(layer, d_model: int) -> None:
             layer(x)
 
 
-def _check_eps(eps_pt: float, eps_tf: float) -> None:
-    """两边的 ε 不同，输出就对不上：直接报错，说清楚该改哪里。"""
-    if not np.isclose(eps_pt, eps_tf, rtol=0, atol=1e-12):
-        raise ValueError(f"LayerNorm 的 ε 不同：PyTorch {eps_pt:g}，Keras {eps_tf:g}。"
-                         f"Keras 默认 1e-3，请用 keras.layers.LayerNormalization(epsilon={eps_pt:g})。")
-
-
-@register_copy(nn.LayerNorm, keras.layers.LayerNormalization)
-def _layernorm_pt_to_tf(src: nn.LayerNorm, dst: keras.layers.LayerNormalization) -> None:
-    """γ、β 原样复制；ε 必须相同。"""
-    _check_eps(src.eps, dst.epsilon)
-    build_keras(dst, src.normalized_shape[-1])
-    set_keras_weights(dst, [to_numpy(src.weight), to_numpy(src.bias)])
-
-
-@register_copy(keras.layers.LayerNormalization, nn.LayerNorm)
-def _layernorm_tf_to_pt(src: keras.layers.LayerNormalization, dst: nn.LayerNorm) -> None:
-    """γ、β 原样复制（反方向）；ε 必须相同。"""
-    _check_eps(dst.eps, src.epsilon)
-    gamma, beta = src.get_weights()
-    set_torch_param(dst.weight, gamma)
-    set_torch_param(dst.bias, beta)
-
-
 @register_copy(nn.MultiheadAttention, keras.layers.MultiHeadAttention)
 def _mha_pt_to_tf(src: nn.MultiheadAttention, dst: keras.layers.MultiHeadAttention) -> None:
     """PyTorch 把 Q/K/V 投影存成一个 (3d, d) 矩阵；Keras 每个投影是 (d, 头数, d_head) 的张量，输出投影是 (头数, d_head, d)。"""
@@ -269,7 +245,38 @@ def _mha_tf_to_pt(src: keras.layers.MultiHeadAttention, dst: nn.MultiheadAttenti
     set_torch_param(dst.out_proj.bias, bo)
 
 
-# ── 出自 notebooks/ch02_social/01_attention_from_scratch.ipynb ·「7 一个正确的编码器块」
+# ── 出自 notebooks/ch02_social/01_attention_from_scratch.ipynb ·「残差连接与层归一化」
+import keras
+import numpy as np
+from torch import nn
+
+
+
+def _check_eps(eps_pt: float, eps_tf: float) -> None:
+    """两边的 ε 不同，输出就对不上：直接报错，说清楚该改哪里。"""
+    if not np.isclose(eps_pt, eps_tf, rtol=0, atol=1e-12):
+        raise ValueError(f"LayerNorm 的 ε 不同：PyTorch {eps_pt:g}，Keras {eps_tf:g}。"
+                         f"Keras 默认 1e-3，请用 keras.layers.LayerNormalization(epsilon={eps_pt:g})。")
+
+
+@register_copy(nn.LayerNorm, keras.layers.LayerNormalization)
+def _layernorm_pt_to_tf(src: nn.LayerNorm, dst: keras.layers.LayerNormalization) -> None:
+    """γ、β 原样复制；ε 必须相同。"""
+    _check_eps(src.eps, dst.epsilon)
+    build_keras(dst, src.normalized_shape[-1])
+    set_keras_weights(dst, [to_numpy(src.weight), to_numpy(src.bias)])
+
+
+@register_copy(keras.layers.LayerNormalization, nn.LayerNorm)
+def _layernorm_tf_to_pt(src: keras.layers.LayerNormalization, dst: nn.LayerNorm) -> None:
+    """γ、β 原样复制（反方向）；ε 必须相同。"""
+    _check_eps(dst.eps, src.epsilon)
+    gamma, beta = src.get_weights()
+    set_torch_param(dst.weight, gamma)
+    set_torch_param(dst.bias, beta)
+
+
+# ── 出自 notebooks/ch02_social/01_attention_from_scratch.ipynb ·「一个正确的编码器块」
 from typing import TYPE_CHECKING
 
 import keras
@@ -283,6 +290,18 @@ if TYPE_CHECKING:  # 只供类型检查：这几个类在本节上面刚定义�
 
 
 _PROJECTIONS = ("W_q", "W_k", "W_v", "W_o")
+
+
+def _same_structure(src: tuple[str, bool, str], dst: tuple[str, bool, str]) -> None:
+    """(名字, norm_first, 激活函数) 两边必须相同：Pre/Post-LN 或激活不同的块算的是另一个函数，照搬权重没有意义。"""
+    if src[1:] != dst[1:]:
+        raise ValueError(f"结构不同：{src[0]} norm_first={src[1]}、激活 {src[2]}；"
+                         f"{dst[0]} norm_first={dst[1]}、激活 {dst[2]}。")
+
+
+def _keras_activation(block: EncoderBlockTF) -> str:
+    """Keras 块前馈层的激活函数名（relu 或 gelu）。"""
+    return block.ffn.fc1.activation.__name__
 
 
 @register_copy("torch.MultiHeadSelfAttention", "keras.MultiHeadSelfAttentionTF")
@@ -303,8 +322,7 @@ def _mhsa_tf_to_pt(src: MultiHeadSelfAttentionTF, dst: MultiHeadSelfAttention) -
 @register_copy("torch.EncoderBlock", "keras.EncoderBlockTF")
 def _block_pt_to_tf(src: EncoderBlock, dst: EncoderBlockTF) -> None:
     """编码器块：注意力、两个 LayerNorm、前馈网络的两个线性层。"""
-    if src.norm_first != dst.norm_first:
-        raise ValueError(f"norm_first 不同：PyTorch {src.norm_first}，Keras {dst.norm_first}。")
+    _same_structure(("PyTorch", src.norm_first, src.ffn.activation), ("Keras", dst.norm_first, _keras_activation(dst)))
     build_keras(dst, src.ln1.normalized_shape[-1])
     for a, b in ((src.attn, dst.attn), (src.ln1, dst.ln1), (src.ln2, dst.ln2), (src.ffn.fc1, dst.ffn.fc1),
                  (src.ffn.fc2, dst.ffn.fc2)):
@@ -314,8 +332,7 @@ def _block_pt_to_tf(src: EncoderBlock, dst: EncoderBlockTF) -> None:
 @register_copy("keras.EncoderBlockTF", "torch.EncoderBlock")
 def _block_tf_to_pt(src: EncoderBlockTF, dst: EncoderBlock) -> None:
     """编码器块（反方向）。"""
-    if src.norm_first != dst.norm_first:
-        raise ValueError(f"norm_first 不同：Keras {src.norm_first}，PyTorch {dst.norm_first}。")
+    _same_structure(("Keras", src.norm_first, _keras_activation(src)), ("PyTorch", dst.norm_first, dst.ffn.activation))
     for a, b in ((src.attn, dst.attn), (src.ln1, dst.ln1), (src.ln2, dst.ln2), (src.ffn.fc1, dst.ffn.fc1),
                  (src.ffn.fc2, dst.ffn.fc2)):
         copy_weights(a, b)
@@ -335,10 +352,8 @@ def _official_activation(layer: nn.TransformerEncoderLayer) -> str:
 @register_copy(nn.TransformerEncoderLayer, "keras.EncoderBlockTF")
 def _official_pt_to_tf(src: nn.TransformerEncoderLayer, dst: EncoderBlockTF) -> None:
     """PyTorch 官方编码器层 → 本书的 Keras 编码器块：注意力按 nn.MultiheadAttention 的 in_proj 拆成四个投影。"""
-    activation = _official_activation(src)
-    if src.norm_first != dst.norm_first or activation != dst.ffn.fc1.activation.__name__:
-        raise ValueError(f"结构不同：PyTorch norm_first={src.norm_first}、激活 {activation}；"
-                         f"Keras norm_first={dst.norm_first}、激活 {dst.ffn.fc1.activation.__name__}。")
+    _same_structure(("PyTorch", src.norm_first, _official_activation(src)),
+                    ("Keras", dst.norm_first, _keras_activation(dst)))
     d = src.self_attn.embed_dim
     build_keras(dst, d)
     w_qkv, b_qkv = src.self_attn.in_proj_weight.chunk(3), src.self_attn.in_proj_bias.chunk(3)
@@ -352,11 +367,33 @@ def _official_pt_to_tf(src: nn.TransformerEncoderLayer, dst: EncoderBlockTF) -> 
 @register_copy("keras.EncoderBlockTF", nn.TransformerEncoderLayer)
 def _official_tf_to_pt(src: EncoderBlockTF, dst: nn.TransformerEncoderLayer) -> None:
     """本书的 Keras 编码器块 → PyTorch 官方编码器层。"""
-    if src.norm_first != dst.norm_first:
-        raise ValueError(f"norm_first 不同：Keras {src.norm_first}，PyTorch {dst.norm_first}。")
+    _same_structure(("Keras", src.norm_first, _keras_activation(src)),
+                    ("PyTorch", dst.norm_first, _official_activation(dst)))
     kernels = [layer.get_weights() for layer in (src.attn.W_q, src.attn.W_k, src.attn.W_v)]
     set_torch_param(dst.self_attn.in_proj_weight, np.concatenate([k.T for k, _ in kernels]))
     set_torch_param(dst.self_attn.in_proj_bias, np.concatenate([b for _, b in kernels]))
     for a, b in ((src.attn.W_o, dst.self_attn.out_proj), (src.ln1, dst.norm1), (src.ln2, dst.norm2),
                  (src.ffn.fc1, dst.linear1), (src.ffn.fc2, dst.linear2)):
         copy_weights(a, b)
+
+
+# ── 出自 notebooks/ch02_social/02_training_transformer_case.ipynb ·「同一个模型的 Keras 3 实现」
+import numpy as np
+
+
+
+@register_copy("torch.FeatureTokenizer", "keras.FeatureTokenizerTF")
+def _tokenizer_pt_to_tf(src, dst) -> None:
+    """特征分词器：w、b、[CLS] 两边形状相同，原样复制。"""
+    if not dst.built:
+        dst(np.zeros((1, src.weight.shape[0]), np.float32))  # 让 Keras 先建出权重
+    set_keras_weights(dst, [to_numpy(src.weight), to_numpy(src.bias), to_numpy(src.cls)])
+
+
+@register_copy("keras.FeatureTokenizerTF", "torch.FeatureTokenizer")
+def _tokenizer_tf_to_pt(src, dst) -> None:
+    """特征分词器（反方向）。"""
+    weight, bias, cls = src.get_weights()
+    set_torch_param(dst.weight, weight)
+    set_torch_param(dst.bias, bias)
+    set_torch_param(dst.cls, cls)

@@ -24,7 +24,7 @@ def build_mlp_tf(sizes: list[int], activation: str = "relu", dropout: float = 0.
     return keras.Sequential(layers)
 
 
-# ── 出自 notebooks/ch02_social/01_attention_from_scratch.ipynb ·「1 注意力：一次“软”的查表」
+# ── 出自 notebooks/ch02_social/01_attention_from_scratch.ipynb ·「注意力：一次“软”的查表」
 import math
 
 import numpy as np
@@ -80,7 +80,7 @@ class MultiHeadSelfAttentionTF(keras.layers.Layer):
         return self.W_o(out), weights
 
 
-# ── 出自 notebooks/ch02_social/01_attention_from_scratch.ipynb ·「5 位置编码」
+# ── 出自 notebooks/ch02_social/01_attention_from_scratch.ipynb ·「位置编码」
 from keras import ops
 
 
@@ -92,7 +92,7 @@ def sinusoidal_positions_tf(n_pos: int, d_model: int):
     return ops.reshape(ops.stack([ops.sin(angles), ops.cos(angles)], axis=-1), (n_pos, d_model))
 
 
-# ── 出自 notebooks/ch02_social/01_attention_from_scratch.ipynb ·「7 一个正确的编码器块」
+# ── 出自 notebooks/ch02_social/01_attention_from_scratch.ipynb ·「一个正确的编码器块」
 import keras
 
 
@@ -135,3 +135,29 @@ class EncoderBlockTF(keras.layers.Layer):
         a, self.last_attn = self.attn(x, attn_mask)  # Post-LN
         h = self.ln1(x + self.drop1(a, training=training))
         return self.ln2(h + self.drop2(self.ffn(h, training=training), training=training))
+
+
+# ── 出自 notebooks/ch02_social/02_training_transformer_case.ipynb ·「同一个模型的 Keras 3 实现」
+import keras
+from keras import ops
+
+
+class FeatureTokenizerTF(keras.layers.Layer):
+    """与 lmbook.torch_blocks.FeatureTokenizer 同构：(B, n_features) → (B, 1 + n_features, d_model)，最前面是 [CLS]。"""
+
+    def __init__(self, n_features: int, d_model: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.n_features, self.d_model = n_features, d_model
+
+    def build(self, input_shape) -> None:
+        """创建 w、b（各 (n_features, d_model)）与 [CLS]（d_model），顺序与 PyTorch 版相同。"""
+        normal = keras.initializers.RandomNormal(stddev=self.d_model ** -0.5)
+        self.weight = self.add_weight(shape=(self.n_features, self.d_model), initializer=normal, name="weight")
+        self.bias = self.add_weight(shape=(self.n_features, self.d_model), initializer="zeros", name="bias")
+        self.cls = self.add_weight(shape=(self.d_model,), initializer=normal, name="cls")
+
+    def call(self, table):
+        """e_j = x_j·w_j + b_j，再在最前面接上 [CLS]。"""
+        tokens = ops.expand_dims(table, -1) * self.weight + self.bias
+        cls = ops.broadcast_to(ops.reshape(self.cls, (1, 1, self.d_model)), (ops.shape(table)[0], 1, self.d_model))
+        return ops.concatenate([cls, tokens], axis=1)

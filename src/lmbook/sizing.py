@@ -121,7 +121,7 @@ def lstm_params(input_size: int, hidden_size: int, n_layers: int = 1, bias_sets:
     return total
 
 
-# ── 出自 notebooks/ch02_social/03_community_models.ipynb ·「2 大模型的规模：参数都花在哪里」
+# ── 出自 notebooks/ch02_social/03_community_models.ipynb ·「大模型的规模：参数都花在哪里」
 def gpt_params(n_layers: int, d_model: int, vocab_size: int, n_positions: int, d_ff: int | None = None,
                tied: bool = True) -> int:
     """decoder-only（GPT-2 式）Transformer 的精确参数量。
@@ -135,7 +135,7 @@ def gpt_params(n_layers: int, d_model: int, vocab_size: int, n_positions: int, d
     return n_layers * per_block + (vocab_size + n_positions) * d_model + 2 * d_model + head
 
 
-# ── 出自 notebooks/ch02_social/03_community_models.ipynb ·「2 大模型的规模：参数都花在哪里」
+# ── 出自 notebooks/ch02_social/03_community_models.ipynb ·「大模型的规模：参数都花在哪里」
 def bert_params(n_layers: int, d_model: int, d_ff: int, vocab_size: int, n_positions: int, n_types: int = 2,
                 pooler: bool = True) -> int:
     """encoder-only（BERT 式）Transformer 的精确参数量（不含预训练用的输出头）。

@@ -70,7 +70,7 @@ class MaskedLanguageModel(nn.Module):
         return F.cross_entropy(logits.float(), labels[picked])
 
 
-# ── 出自 notebooks/ch02_social/01_attention_from_scratch.ipynb ·「1 注意力：一次“软”的查表」
+# ── 出自 notebooks/ch02_social/01_attention_from_scratch.ipynb ·「注意力：一次“软”的查表」
 import math
 
 import torch
@@ -91,7 +91,7 @@ def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
     return weights @ v, weights
 
 
-# ── 出自 notebooks/ch02_social/01_attention_from_scratch.ipynb ·「4 多头注意力」
+# ── 出自 notebooks/ch02_social/01_attention_from_scratch.ipynb ·「多头注意力」
 import torch
 from torch import nn
 
@@ -125,7 +125,7 @@ class MultiHeadSelfAttention(nn.Module):
         return self.W_o(out), weights
 
 
-# ── 出自 notebooks/ch02_social/01_attention_from_scratch.ipynb ·「5 位置编码」
+# ── 出自 notebooks/ch02_social/01_attention_from_scratch.ipynb ·「位置编码」
 import torch
 
 
@@ -139,7 +139,7 @@ def sinusoidal_positions(n_pos: int, d_model: int) -> torch.Tensor:
     return pe
 
 
-# ── 出自 notebooks/ch02_social/01_attention_from_scratch.ipynb ·「7 一个正确的编码器块」
+# ── 出自 notebooks/ch02_social/01_attention_from_scratch.ipynb ·「一个正确的编码器块」
 import torch
 from torch import nn
 
@@ -188,3 +188,29 @@ class EncoderBlock(nn.Module):
         a, self.last_attn = self.attn(x, mask)  # Post-LN（原始论文）
         h = self.ln1(x + self.drop1(a))
         return self.ln2(h + self.drop2(self.ffn(h)))  # 第二个残差：加回进入前馈网络的 h
+
+
+# ── 出自 notebooks/ch02_social/02_training_transformer_case.ipynb ·「模型：特征分词器 + [CLS] + 编码器块 + 分类头」
+import math
+
+import torch
+from torch import nn
+
+
+class FeatureTokenizer(nn.Module):
+    """表格的一行 → 词元序列：(B, n_features) → (B, 1 + n_features, d_model)，最前面是 [CLS]。
+
+    第 j 个特征的词元 e_j = x_j·w_j + b_j（w_j、b_j 可学习，每个特征一对，所以不需要位置编码）；
+    [CLS] 是一个可学习的 d_model 维向量，经过编码器后它的输出用作整行的表示。
+    """
+
+    def __init__(self, n_features: int, d_model: int) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(n_features, d_model) / math.sqrt(d_model))
+        self.bias = nn.Parameter(torch.zeros(n_features, d_model))
+        self.cls = nn.Parameter(torch.randn(d_model) / math.sqrt(d_model))
+
+    def forward(self, table: torch.Tensor) -> torch.Tensor:
+        """table: (B, n_features) 的实数（已标准化）→ (B, 1 + n_features, d_model)。"""
+        tokens = table.unsqueeze(-1) * self.weight + self.bias
+        return torch.cat([self.cls.expand(len(table), 1, -1), tokens], dim=1)
