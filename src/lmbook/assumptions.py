@@ -36,6 +36,9 @@ GPU_PEAK_FLOPS = _assume(
 GPU_MEMORY_GIB = _assume(
     "GPU_MEMORY_GIB", 80, "GiB", "一块数据中心 GPU 的显存（A100/H100 的 80GB 版本）",
     "NVIDIA A100 80GB / H100 数据手册", "2021")
+GPU_MEMORY_BANDWIDTH = _assume(
+    "GPU_MEMORY_BANDWIDTH", 2.039e12, "字节/秒", "一块 GPU 的显存带宽（取 A100 80GB SXM）；逐词元解码时每一步都要把权重读一遍，它决定解码速度的上限",
+    "NVIDIA A100 Tensor Core GPU 数据手册（80GB SXM：2,039 GB/s；PCIe 版 1,935 GB/s）", "2021")
 MFU = _assume(
     "MFU", 0.40, "比例", "模型算力利用率：训练中真正用于模型计算的 FLOP/s 占峰值的比例",
     "由 Llama 2 公开的 GPU 小时反推（第 1.1 节计算得 41%–43%）", "2023")
@@ -89,6 +92,10 @@ API_PRICE_OUTPUT_PER_M = _assume(
 ENGINEER_COST_PER_MONTH = _assume(
     "ENGINEER_COST_PER_MONTH", 15_000.0, "美元/人·月", "一名工程师的全成本（工资、社保、设备）",
     "示例值；请换成你团队的真实成本", "2026-11")
+
+CPU_CORE_PRICE_PER_HOUR = _assume(
+    "CPU_CORE_PRICE_PER_HOUR", 0.04, "美元/核·小时", "按需租用云主机时一个 CPU 核（vCPU）一小时的示例价",
+    "示例值，不是任何厂商的报价；请换成你拿到的报价", "2026-11")
 
 
 def get(name: str) -> Assumption:

@@ -146,3 +146,9 @@ def bert_params(n_layers: int, d_model: int, d_ff: int, vocab_size: int, n_posit
     per_block = 4 * d_model * d_model + 2 * d_model * d_ff + d_ff + 9 * d_model
     embeddings = (vocab_size + n_positions + n_types) * d_model + 2 * d_model
     return n_layers * per_block + embeddings + (d_model * d_model + d_model if pooler else 0)
+
+
+# ── 出自 notebooks/ch03_product/01_model_to_product.ipynb ·「算法、数据、算力：三者怎样连在一起」
+def inference_flops_per_token(n_params: float) -> float:
+    """推理时每个词元的前向计算量 ≈ 2·N FLOPs（每个参数一次乘法、一次加法；忽略注意力里与上下文长度有关的项）。"""
+    return 2.0 * n_params
