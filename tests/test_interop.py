@@ -163,3 +163,80 @@ def test_notebook_defined_class_with_the_same_name_is_accepted():
     x = x_np(1, 3, 8)
     np.testing.assert_allclose(attn_tf(x)[0].numpy(), torch_out(attn, x)[0].numpy(), atol=1e-5)
     assert interop.to_numpy(attn.W_q.weight).T.shape == attn_tf.W_q.get_weights()[0].shape
+
+
+# ---- chapter 5: the char-level MLM and its classifier, Hugging Face BERT ↔ BertEncoderTF -------------------------
+def _tiny_mlm(seed):
+    torch.manual_seed(seed)
+    model = torch_blocks.MaskedLanguageModel(30, 16, 2, 2, 32, 12, dropout=0.0, n_outputs=25)
+    jitter_(model)
+    return model.eval()
+
+
+def test_masked_language_model_and_classifier_round_trip():
+    model = _tiny_mlm(0)
+    model_tf = keras_blocks.MaskedLanguageModelTF(30, 16, 2, 2, 32, 12, dropout=0.0, n_outputs=25)
+    copy_weights(model, model_tf)
+    ids = torch.randint(0, 30, (3, 10), generator=torch.Generator().manual_seed(1))
+    pad = torch.zeros(3, 10, dtype=torch.bool)
+    pad[1, 6:] = True
+    with torch.no_grad():
+        expected = model.head(model.encode(ids, pad)).numpy()
+    got = model_tf(ids.numpy(), pad.numpy()).numpy()
+    np.testing.assert_allclose(got[~pad.numpy()], expected[~pad.numpy()], atol=1e-5)
+    assert_params_equal(model, copy_weights(model_tf, _tiny_mlm(2)))
+
+    clf = torch_blocks.EncoderClassifier(model, 3, pad_id=0).eval()
+    jitter_(clf.head)
+    clf_tf = keras_blocks.EncoderClassifierTF(keras_blocks.MaskedLanguageModelTF(30, 16, 2, 2, 32, 12, n_outputs=25),
+                                              3, pad_id=0)
+    copy_weights(clf, clf_tf)
+    ids[1, 6:] = 0
+    with torch.no_grad():
+        np.testing.assert_allclose(clf_tf(ids.numpy()).numpy(), clf(ids).numpy(), atol=1e-5)
+    back = torch_blocks.EncoderClassifier(_tiny_mlm(3), 3, pad_id=0)
+    assert_params_equal(clf, copy_weights(clf_tf, back))
+    with pytest.raises(ValueError, match="pad_id 不同"):
+        copy_weights(clf, keras_blocks.EncoderClassifierTF(keras_blocks.MaskedLanguageModelTF(30, 16, 2, 2, 32, 12,
+                                                                                              n_outputs=25), 3, pad_id=1))
+
+
+def _tiny_bert(seed, **overrides):
+    from transformers import BertConfig, BertModel
+
+    torch.manual_seed(seed)
+    config = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=20, **overrides)
+    model = BertModel(config).eval()
+    jitter_(model)
+    return model
+
+
+def test_hugging_face_bert_round_trip_and_parity_with_padding():
+    bert = _tiny_bert(0)
+    encoder_tf = keras_blocks.build_bert_encoder_tf(bert.config)
+    copy_weights(bert, encoder_tf)
+    ids = torch.randint(1, 50, (2, 7), generator=torch.Generator().manual_seed(1))
+    mask = torch.ones(2, 7, dtype=torch.long)
+    mask[0, 5:] = 0
+    types = torch.tensor([[0] * 4 + [1] * 3, [0] * 7])
+    with torch.no_grad():
+        expected = bert(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state.numpy()
+    got = encoder_tf(ids.numpy(), mask.numpy(), types.numpy()).numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-5)   # padded positions too: both compute them the same way
+    back = _tiny_bert(1)
+    copy_weights(encoder_tf, back)
+    for (name, a), b in zip(bert.state_dict().items(), back.state_dict().values()):
+        if not name.startswith("pooler"):
+            np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
+
+
+def test_bert_layer_copy_refuses_a_different_structure():
+    bert = _tiny_bert(0)
+    layer = bert.encoder.layer[0]
+    with pytest.raises(ValueError, match="LayerNorm 的 ε 不同"):
+        copy_weights(layer, keras_blocks.EncoderBlockTF(16, 2, 32, activation="gelu"))          # ε 1e-5 ≠ 1e-12
+    with pytest.raises(ValueError, match="结构不同"):
+        copy_weights(layer, keras_blocks.EncoderBlockTF(16, 4, 32, activation="gelu", eps=1e-12))  # 头数不同
+    with pytest.raises(ValueError, match="只支持精确 GELU"):
+        keras_blocks.build_bert_encoder_tf(_tiny_bert(0, hidden_act="gelu_new").config)

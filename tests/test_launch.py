@@ -72,3 +72,16 @@ def test_serve_reports_a_server_that_dies_or_never_becomes_healthy():
         launch.serve("1 / 0", timeout_s=30)
     with pytest.raises(TimeoutError, match="没有就绪"):
         launch.serve("import time; time.sleep(60)", timeout_s=1)
+
+
+def test_serve_stops_the_server_when_the_interpreter_exits():
+    import time
+
+    import psutil
+
+    script = f"from lmbook import launch\nserver = launch.serve({HEALTH_SERVER!r}, timeout_s=30)\nprint(server.pid)\n"
+    pid = int(launch.run_script(script, timeout_s=90).stdout.split()[-1])  # the script never calls stop()
+    deadline = time.monotonic() + 10
+    while psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+        assert time.monotonic() < deadline, "the server outlived the interpreter that started it"
+        time.sleep(0.1)

@@ -145,3 +145,56 @@ def test_near_duplicate_groups_on_the_review_corpus():
     first = {}
     assert all(first.setdefault(t, g) == g for t, g in zip(lines, groups))  # exact copies share a group
     assert sorted(set(groups)) == list(range(len(set(groups))))  # ids 0 … G-1
+
+
+# ---- chapter 5 -------------------------------------------------------------------------------------------------
+def test_encode_texts_cls_pad_and_unknown_characters():
+    vocab = text.CharVocab("你好世界", specials=list(text.CHAR_SPECIALS))
+    ids = text.encode_texts(vocab, ["你好", "世界和平啊啊"], 5)
+    pad, unk, cls = (vocab.id(s) for s in ("[PAD]", "[UNK]", "[CLS]"))
+    assert ids.tolist() == [[cls, vocab.id("你"), vocab.id("好"), pad, pad],
+                            [cls, vocab.id("世"), vocab.id("界"), unk, unk]]   # truncated to seq_len − 1 characters
+
+
+def test_masked_windows_are_reproducible_windows_with_masks():
+    ids = torch.arange(4, 200)
+    first = next(text.masked_windows(ids, batch_size=8, seq_len=6, mask_id=3, n_regular=200, seed=0))
+    again = next(text.masked_windows(ids, batch_size=8, seq_len=6, mask_id=3, n_regular=200, seed=0))
+    inputs, labels = first
+    assert inputs.shape == labels.shape == (8, 6) and torch.equal(inputs, again[0]) and torch.equal(labels, again[1])
+    original = torch.where(labels != text.IGNORE_INDEX, labels, inputs)
+    assert torch.equal(original[:, 1:] - original[:, :-1], torch.ones(8, 5, dtype=torch.long))  # contiguous windows
+    with pytest.raises(ValueError, match="不够取长度"):
+        next(text.masked_windows(torch.arange(5), batch_size=1, seq_len=6, mask_id=0, n_regular=5))
+
+
+def test_first_sentence_and_docstring_topics():
+    assert text.first_sentence("Compute the mean.\n\n    More text.") == "Compute the mean."
+    assert text.first_sentence("Return the value\n    of x.  Then more.") == "Return the value of x."
+    sentences, labels, names = text.docstring_topics({"json": ("json",), "csv": ("csv",)}, min_words=3)
+    assert names == ["json", "csv"] and len(sentences) == len(labels) > 5 and set(labels) == {0, 1}
+    assert sentences == sorted(sentences) and len(set(sentences)) == len(sentences)
+
+
+def test_encoder_task_offline_and_online_is_one_flag(monkeypatch):
+    calls = []
+    monkeypatch.setattr(text, "load_minilm", lambda online=None, hub_id=None: calls.append((online, hub_id)) or ("tok", "enc"))
+    monkeypatch.setattr(text, "load_chinese_reviews", lambda online=None: calls.append(("reviews", online)) or (["好", "差"], [1, 0]))
+    monkeypatch.setattr(text, "docstring_topics", lambda: (["a b c d e"], [0], ["only"]))
+    offline = text.encoder_task(online=False)
+    assert offline.texts == ["a b c d e"] and calls == [(False, None)]
+    calls.clear()
+    online = text.encoder_task(online=True, hub_id="some/chinese-bert")
+    assert calls == [(True, "some/chinese-bert"), ("reviews", True)]
+    assert online.labels == [1, 0] and online.names == ["负面", "正面"] and "some/chinese-bert" in online.description
+
+
+def test_chinese_corpus_splits_keep_near_duplicates_together():
+    corpus = text.chinese_corpus()
+    parts = [set(corpus.train_idx), set(corpus.val_idx), set(corpus.test_idx)]
+    assert sum(map(len, parts)) == len(corpus.texts) and not (parts[0] & parts[1] or parts[1] & parts[2] or parts[0] & parts[2])
+    groups = np.asarray(text.near_duplicate_groups(corpus.texts))
+    seen = [set(groups[list(p)]) for p in parts]
+    assert not (seen[0] & seen[1] or seen[0] & seen[2] or seen[1] & seen[2])
+    assert len(corpus.train_idx) == pytest.approx(0.7 * len(corpus.texts), rel=0.01)
+    assert corpus.vocab.specials == list(text.CHAR_SPECIALS) and "很" in corpus.vocab.stoi   # from the training reviews

@@ -165,3 +165,51 @@ def test_warmup_cosine_schedule():
     assert all(x >= y for x, y in zip(lrs[4:], lrs[5:])), "monotone after the warm-up"
     with pytest.raises(ValueError, match="total_steps"):
         warmup_cosine_schedule(opt, warmup_steps=1, total_steps=0)
+
+
+# ---- chapter 5: char-level MLM pretraining (with its cache) and fine-tuning ---------------------------------------
+def _tiny_corpus():
+    from lmbook.text import CHAR_SPECIALS, CharVocab, ChineseCorpus
+    import numpy as np
+
+    sanguo = "滚滚长江东逝水，浪花淘尽英雄。是非成败转头空，青山依旧在，几度夕阳红。" * 40
+    texts = ["很好", "很差", "不错", "失望"] * 10
+    vocab = CharVocab(sanguo + "".join(texts), specials=CHAR_SPECIALS)
+    idx = np.arange(len(texts))
+    return ChineseCorpus(sanguo, texts, np.array([1, 0, 1, 0] * 10), idx[:24], idx[24:32], idx[32:], vocab)
+
+
+def test_pretrain_char_mlm_learns_caches_and_reloads_the_same_weights(tmp_path):
+    from lmbook.training import CharMLMConfig, pretrain_char_mlm
+
+    cfg = CharMLMConfig(d_model=32, n_layers=1, n_heads=2, d_ff=64, max_len=16, seq_len=8, batch_size=16, steps=120,
+                        lr=3e-3)
+    corpus = _tiny_corpus()
+    first = pretrain_char_mlm(cfg, corpus, cache_dir=tmp_path, progress=False)
+    assert not first.cached and first.n_tokens == 120 * 16 * 8 and (first.path / "model.safetensors").exists()
+    assert first.hist.last("val_loss") < first.hist["val_loss"][0] - 0.25
+    again = pretrain_char_mlm(cfg, corpus, cache_dir=tmp_path, progress=False)
+    assert again.cached and again.seconds == first.seconds and again.hist.rows == first.hist.rows
+    for a, b in zip(first.model.state_dict().values(), again.model.state_dict().values()):
+        assert torch.equal(a, b)
+    other = pretrain_char_mlm(CharMLMConfig(**{**cfg.as_dict(), "steps": 2}), corpus, cache_dir=tmp_path, progress=False)
+    assert not other.cached and other.path != first.path            # another configuration, another cache entry
+
+
+def test_finetune_char_classifier_copies_the_encoder_and_learns():
+    from lmbook.text import encode_texts
+    from lmbook.training import CharMLMConfig, FinetuneConfig, finetune_char_classifier
+
+    corpus = _tiny_corpus()
+    cfg_mlm = CharMLMConfig(d_model=16, n_layers=1, n_heads=2, d_ff=32, max_len=8)
+    X = encode_texts(corpus.vocab, corpus.texts, 8)
+    y = torch.as_tensor(corpus.labels)
+    encoder = lmbook.torch_blocks.MaskedLanguageModel(**cfg_mlm.encoder_kwargs(corpus.vocab))
+    before = {k: v.clone() for k, v in encoder.state_dict().items()}
+    model, hist = finetune_char_classifier(encoder, corpus.vocab, cfg_mlm, FinetuneConfig(steps=40, batch_size=8,
+                                           lr=3e-3, warmup=2, eval_every=10), X[:24], y[:24], X[24:32], y[24:32])
+    assert all(torch.equal(before[k], v) for k, v in encoder.state_dict().items())   # the caller's encoder is untouched
+    assert hist.best("val_acc", mode="max")["val_acc"] == 1.0 and not model.training
+    with pytest.raises(ValueError, match="optimizer 只能是"):
+        finetune_char_classifier(None, corpus.vocab, cfg_mlm, FinetuneConfig(steps=1), X[:4], y[:4], X[:4], y[:4],
+                                 optimizer="rmsprop")

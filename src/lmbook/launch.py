@@ -10,6 +10,7 @@ block ends, even on failure.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import socket
@@ -130,6 +131,7 @@ class Server:
 
     def stop(self, grace_s: float = 5.0) -> int | None:
         """SIGTERM to the server's process group, SIGKILL after ``grace_s``; returns the exit code."""
+        atexit.unregister(self.stop)
         if self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGTERM)
@@ -169,7 +171,8 @@ def serve(script: str | Path, *, args: Sequence[str] = (), port: int | None = No
 
     ``script`` is a path or the source text of a script. It must listen on 127.0.0.1 at the port given in
     the environment variable ``LMBOOK_PORT`` (``{port}`` in ``args`` is replaced by it, too). Returns a
-    :class:`Server`; use ``with serve(...) as server:`` so it is always stopped. If the process exits or
+    :class:`Server`; use ``with serve(...) as server:`` so it is always stopped (when that is impossible, as
+    across notebook cells, call ``server.stop()``; the interpreter's exit stops it too). If the process exits or
     does not become healthy within ``timeout_s``, it is killed and the error names its output.
     """
     path = _as_script(script)
@@ -181,6 +184,7 @@ def serve(script: str | Path, *, args: Sequence[str] = (), port: int | None = No
         proc = subprocess.Popen(command, cwd=path.parent, env=child_env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     server = Server(proc, port, log_path, command)
+    atexit.register(server.stop)  # a notebook kernel that exits (or a cell that fails before stop()) still stops it
     deadline = time.monotonic() + timeout_s
     while True:
         if not server.running():
