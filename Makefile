@@ -1,5 +1,5 @@
 # 《大模型，小团队》: the commands a reader, an instructor and a maintainer need.
-.PHONY: env book test export outputs gpu gpu-dryrun clean doctor student times workshop site-check serve bundle
+.PHONY: env book test export outputs gpu gpu-dryrun bench clean doctor student times workshop appendix site-check serve bundle
 PY := .venv/bin/python
 
 env:        ## create .venv with the pinned environment (CPU)
@@ -25,6 +25,9 @@ gpu:        ## on a CUDA machine: run the notebooks at GPU scale, record src/lmb
 gpu-dryrun: ## GPU-scale shapes with capped steps and data, on this machine (no GPU needed); records nothing
 	$(PY) tools/gpu_runner.py --dry-run $(NB)
 
+bench:      ## time one training step of the chapter-6 GPT here: ms/iter, tokens/s, peak memory, MFU (ARGS="--config baby --dtype bf16 --compile")
+	$(PY) tools/bench_gpt.py $(ARGS)
+
 doctor:     ## environment self-check: every dependency OK / missing / wrong version (with the fix), GPUs seen
 	[ -x $(PY) ] || bash tools/install.sh
 	$(PY) -m lmbook.doctor --all
@@ -37,6 +40,10 @@ times:      ## rewrite every notebook's 预计用时 line from its measured time
 
 workshop:   ## regenerate the schedules and instructor notes of book/workshop.md from the notebooks
 	$(PY) tools/workshop.py
+
+appendix:   ## regenerate the appendix (errata, glossary, FAQ, tools with pinned versions, notation) from its data files
+	$(PY) tools/render_errata.py
+	$(PY) tools/appendix.py
 
 site-check: ## open every page of the built site in headless Chromium, network off, under the GitHub Pages sub-path
 	$(PY) tools/check_site.py

@@ -32,6 +32,7 @@ import nbformat
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from render_errata import heading_anchors  # noqa: E402  (MyST-exact anchors, shared with the errata tables)
 from render_errata import load_rows as load_errata  # noqa: E402
 from render_errata import render_page as render_errata_page  # noqa: E402
 
@@ -52,44 +53,6 @@ README_TABLE = ("### 代码命名表", "### GPU 规模")
 
 
 # --------------------------------------------------------------------------------------------- reading the book
-HEADING_ANCHORS = 4  # myst_heading_anchors in _config.yml: headings down to #### get an anchor
-
-
-def _md_parser():  # the parser MyST builds the site with (same extensions as _config.yml), so anchors match exactly
-    from markdown_it.renderer import RendererHTML
-    from myst_parser.config.main import MdParserConfig
-    from myst_parser.parsers.mdit import create_md_parser
-
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    extensions = set(config.get("parse", {}).get("myst_enable_extensions", []))
-    return create_md_parser(MdParserConfig(enable_extensions=extensions), RendererHTML)
-
-
-def heading_anchors(path: Path) -> dict[str, str]:
-    """Anchor → heading text (Markdown source) of every heading a link can target in a notebook or page, computed as
-    MyST computes them (myst_parser's ``compute_unique_slug``): the slug is made from the heading's text and inline
-    code only — inline math and roles are left out — and repeated slugs get ``-1``, ``-1-2`` … appended."""
-    from myst_parser.mdit_to_docutils.base import default_slugify
-
-    if path.suffix == ".ipynb":
-        sources = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
-    else:
-        sources = [path.read_text(encoding="utf-8")]
-    md, anchors = _md_parser(), {}
-    for source in sources:
-        tokens = md.parse(source)
-        for i, tok in enumerate(tokens):
-            if tok.type != "heading_open" or int(tok.tag[1]) > HEADING_ANCHORS:
-                continue
-            inline = tokens[i + 1]
-            slug = default_slugify("".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline")))
-            k = 1
-            while slug in anchors:
-                slug, k = f"{slug}-{k}", k + 1
-            anchors[slug] = inline.content
-    return anchors
-
-
 def toc_files() -> list[str]:
     """Every file of _toc.yml (without suffix), in reading order."""
     out: list[str] = []

@@ -46,32 +46,48 @@ def _cell(text: str) -> str:
 
 
 def slugify(title: str) -> str:
-    """MyST's heading anchor (mdit_py_plugins.anchors.slugify): lower case, spaces → '-', punctuation dropped."""
-    return re.sub(r"[^\w\u4e00-\u9fff\- ]", "", title.lower().replace(" ", "-"))
+    """MyST's anchor of a heading made of plain text: lower case, spaces → '-', punctuation dropped."""
+    from myst_parser.mdit_to_docutils.base import default_slugify
+
+    return default_slugify(title)
+
+
+HEADING_ANCHORS = 4  # myst_heading_anchors in _config.yml: headings down to #### get an anchor
+
+
+def _md_parser():  # the parser MyST builds the site with (same extensions as _config.yml), so anchors match exactly
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    extensions = set(config.get("parse", {}).get("myst_enable_extensions", []))
+    return create_md_parser(MdParserConfig(enable_extensions=extensions), RendererHTML)
 
 
 def heading_anchors(path: Path) -> dict[str, str]:
-    """Anchor → heading text for every Markdown heading of a notebook or page, made unique as MyST does."""
-    if path.suffix == ".ipynb":
-        import nbformat
+    """Anchor → heading text (Markdown source) of every heading a link can target in a notebook or page, computed as
+    MyST computes them (myst_parser's ``compute_unique_slug``): the slug is made from the heading's text and inline
+    code only — inline math and roles are left out — and repeated slugs get ``-1``, ``-1-2`` … appended."""
+    import nbformat
+    from myst_parser.mdit_to_docutils.base import default_slugify
 
-        texts = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
+    if path.suffix == ".ipynb":
+        sources = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
     else:
-        texts = [path.read_text(encoding="utf-8")]
-    anchors: dict[str, str] = {}
-    for text in texts:
-        fenced = False
-        for line in text.splitlines():
-            if line.startswith(("```", "~~~")):
-                fenced = not fenced
+        sources = [path.read_text(encoding="utf-8")]
+    md, anchors = _md_parser(), {}
+    for source in sources:
+        tokens = md.parse(source)
+        for i, tok in enumerate(tokens):
+            if tok.type != "heading_open" or int(tok.tag[1]) > HEADING_ANCHORS:
                 continue
-            match = re.match(r"^(#{1,6})\s+(.+?)\s*#*\s*$", line)
-            if match and not fenced:
-                slug = base = slugify(match.group(2))
-                i = 1
-                while slug in anchors:
-                    slug, i = f"{base}-{i}", i + 1
-                anchors[slug] = match.group(2)
+            inline = tokens[i + 1]
+            slug = default_slugify("".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline")))
+            k = 1
+            while slug in anchors:
+                slug, k = f"{slug}-{k}", k + 1
+            anchors[slug] = inline.content
     return anchors
 
 

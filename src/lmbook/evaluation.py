@@ -235,3 +235,34 @@ def recall_at_k(scores: Any, relevant: Any, k: int, exclude: Any = None) -> np.n
     n_relevant = relevant.sum(axis=1)
     keep = n_relevant > 0
     return hits[keep] / np.minimum(n_relevant[keep], k)
+
+
+# ── 出自 notebooks/ch05_innovation/01_pretraining.ipynb ·「语料、字符表与划分」
+from typing import Sequence
+
+import numpy as np
+
+
+def group_split(groups: Sequence[int], fractions: Sequence[float] = (0.7, 0.1, 0.2), *,
+                seed: int = 0) -> list[np.ndarray]:
+    """按组划分（训练 / 验证 / 测试 …）：同一组的样本（例如近似重复的评论）永远落在同一份里。
+
+    组的顺序用种子 seed 打乱，再依次装进各份，直到该份的样本数达到 fractions 的比例。
+    返回每一份的样本下标（升序）。
+    """
+    fractions = np.asarray(fractions, dtype=float)
+    if fractions.min() <= 0 or not np.isclose(fractions.sum(), 1.0):
+        raise ValueError(f"fractions 必须都为正且加起来等于 1，收到 {tuple(fractions)}。")
+    groups = np.asarray(groups)
+    unique, inverse, counts = np.unique(groups, return_inverse=True, return_counts=True)
+    order = np.random.default_rng(seed).permutation(len(unique))
+    targets = np.cumsum(fractions) * len(groups)
+    part_of_group = np.empty(len(unique), dtype=int)
+    filled, part = 0, 0
+    for g in order:
+        while part < len(fractions) - 1 and filled >= targets[part]:
+            part += 1
+        part_of_group[g] = part
+        filled += counts[g]
+    assigned = part_of_group[inverse]
+    return [np.flatnonzero(assigned == k) for k in range(len(fractions))]

@@ -397,3 +397,200 @@ def _tokenizer_tf_to_pt(src, dst) -> None:
     set_torch_param(dst.weight, weight)
     set_torch_param(dst.bias, bias)
     set_torch_param(dst.cls, cls)
+
+
+# ── 出自 notebooks/ch05_innovation/01_pretraining.ipynb ·「同一个模型，Keras 版」
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+
+if TYPE_CHECKING:  # 只供类型检查
+    from lmbook.keras_blocks import MaskedLanguageModelTF
+    from lmbook.torch_blocks import MaskedLanguageModel
+
+
+def _build_ids_model(model) -> None:
+    """Keras 模型在第一次调用时才建权重：用一个 (1, 2) 的全零编号输入调用一次。"""
+    if not model.built or not model.weights:
+        model(np.zeros((1, 2), dtype="int32"))
+
+
+def _mlm_pairs(src, dst, src_layers, dst_layers) -> list[tuple]:
+    """两个掩码语言模型里一一对应的子层：嵌入、LayerNorm、每个编码器层、输出头。"""
+    if len(src_layers) != len(dst_layers):
+        raise ValueError(f"层数不同：源模型 {len(src_layers)} 层，目标模型 {len(dst_layers)} 层。")
+    return [(src.tok, dst.tok), (src.pos, dst.pos), (src.norm, dst.norm), *zip(src_layers, dst_layers),
+            (src.head, dst.head)]
+
+
+@register_copy("torch.MaskedLanguageModel", "keras.MaskedLanguageModelTF")
+def _mlm_pt_to_tf(src: MaskedLanguageModel, dst: MaskedLanguageModelTF) -> None:
+    """掩码语言模型：两个嵌入表、嵌入后的 LayerNorm、每个编码器层、输出头，逐一复制。"""
+    _build_ids_model(dst)
+    for a, b in _mlm_pairs(src, dst, list(src.encoder.layers), dst.blocks):
+        copy_weights(a, b)
+
+
+@register_copy("keras.MaskedLanguageModelTF", "torch.MaskedLanguageModel")
+def _mlm_tf_to_pt(src: MaskedLanguageModelTF, dst: MaskedLanguageModel) -> None:
+    """掩码语言模型（反方向）。"""
+    for a, b in _mlm_pairs(src, dst, src.blocks, list(dst.encoder.layers)):
+        copy_weights(a, b)
+
+
+# ── 出自 notebooks/ch05_innovation/02_value_of_pretraining.ipynb ·「Keras：同一个预训练编码器，同样的微调」
+from typing import TYPE_CHECKING
+
+
+if TYPE_CHECKING:  # 只供类型检查
+    from lmbook.keras_blocks import EncoderClassifierTF
+    from lmbook.torch_blocks import EncoderClassifier
+
+
+@register_copy("torch.EncoderClassifier", "keras.EncoderClassifierTF")
+def _clf_pt_to_tf(src: EncoderClassifier, dst: EncoderClassifierTF) -> None:
+    """分类器：编码器 + 线性头。"""
+    if src.pad_id != dst.pad_id:
+        raise ValueError(f"pad_id 不同：PyTorch {src.pad_id}，Keras {dst.pad_id}。")
+    _build_ids_model(dst)
+    copy_weights(src.encoder, dst.encoder)
+    copy_weights(src.head, dst.head)
+
+
+@register_copy("keras.EncoderClassifierTF", "torch.EncoderClassifier")
+def _clf_tf_to_pt(src: EncoderClassifierTF, dst: EncoderClassifier) -> None:
+    """分类器（反方向）。"""
+    if src.pad_id != dst.pad_id:
+        raise ValueError(f"pad_id 不同：Keras {src.pad_id}，PyTorch {dst.pad_id}。")
+    copy_weights(src.encoder, dst.encoder)
+    copy_weights(src.head, dst.head)
+
+
+# ── 出自 notebooks/ch05_innovation/03_two_frameworks_transfer.ipynb ·「把 MiniLM 搬进 Keras」
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+
+if TYPE_CHECKING:  # 只供类型检查
+    from lmbook.keras_blocks import BertEmbeddingsTF, BertEncoderTF, EncoderBlockTF
+
+
+def _bert_layer_pairs(layer: Any, block: Any) -> list[tuple]:
+    """Hugging Face BertLayer 的子层 ↔ 本书 EncoderBlockTF 的子层（两者都是 Post-LN）。"""
+    attn = layer.attention
+    return [(attn.self.query, block.attn.W_q), (attn.self.key, block.attn.W_k), (attn.self.value, block.attn.W_v),
+            (attn.output.dense, block.attn.W_o), (attn.output.LayerNorm, block.ln1),
+            (layer.intermediate.dense, block.ffn.fc1), (layer.output.dense, block.ffn.fc2),
+            (layer.output.LayerNorm, block.ln2)]
+
+
+def _check_bert_layer(layer: Any, block: Any) -> None:
+    """头数、Post-LN 与激活函数都要一致，否则复制过去的权重算出来的也不是同一个函数。"""
+    act = type(layer.intermediate.intermediate_act_fn).__name__
+    heads = layer.attention.self.num_attention_heads
+    if block.norm_first or act != "GELUActivation" or block.ffn.fc1.activation.__name__ != "gelu" \
+            or heads != block.attn.n_heads:
+        raise ValueError(f"结构不同：BertLayer（Post-LN、{act}、{heads} 头）与 EncoderBlockTF（norm_first="
+                         f"{block.norm_first}、{block.ffn.fc1.activation.__name__}、{block.attn.n_heads} 头）。")
+
+
+@register_copy("torch.BertLayer", "keras.EncoderBlockTF")
+def _bert_layer_pt_to_tf(src: Any, dst: EncoderBlockTF) -> None:
+    """BertLayer → EncoderBlockTF：Q、K、V、输出投影，两个 LayerNorm（ε 必须相同），前馈的两层。"""
+    _check_bert_layer(src, dst)
+    build_keras(dst, src.attention.self.query.in_features)
+    for a, b in _bert_layer_pairs(src, dst):
+        copy_weights(a, b)
+
+
+@register_copy("keras.EncoderBlockTF", "torch.BertLayer")
+def _bert_layer_tf_to_pt(src: EncoderBlockTF, dst: Any) -> None:
+    """EncoderBlockTF → BertLayer（反方向）。"""
+    _check_bert_layer(dst, src)
+    for a, b in _bert_layer_pairs(dst, src):
+        copy_weights(b, a)
+
+
+def _embedding_pairs(emb: Any, emb_tf: BertEmbeddingsTF) -> list[tuple]:
+    """BertEmbeddings 与 BertEmbeddingsTF 里一一对应的子层。"""
+    return [(emb.word_embeddings, emb_tf.word), (emb.position_embeddings, emb_tf.position),
+            (emb.token_type_embeddings, emb_tf.token_type), (emb.LayerNorm, emb_tf.norm)]
+
+
+@register_copy("torch.BertEmbeddings", "keras.BertEmbeddingsTF")
+def _bert_embeddings_pt_to_tf(src: Any, dst: BertEmbeddingsTF) -> None:
+    """三张嵌入表与 LayerNorm。"""
+    if not dst.built:
+        dst(np.zeros((1, 2), dtype="int32"))
+    for a, b in _embedding_pairs(src, dst):
+        copy_weights(a, b)
+
+
+@register_copy("keras.BertEmbeddingsTF", "torch.BertEmbeddings")
+def _bert_embeddings_tf_to_pt(src: BertEmbeddingsTF, dst: Any) -> None:
+    """三张嵌入表与 LayerNorm（反方向）。"""
+    for a, b in _embedding_pairs(dst, src):
+        copy_weights(b, a)
+
+
+def _bert_model_pairs(model: Any, encoder_tf: BertEncoderTF) -> list[tuple]:
+    """BertModel 与 BertEncoderTF 里一一对应的部件：嵌入层与每一层（层数必须相同）。"""
+    layers = list(model.encoder.layer)
+    if len(layers) != len(encoder_tf.blocks):
+        raise ValueError(f"层数不同：BertModel {len(layers)} 层，BertEncoderTF {len(encoder_tf.blocks)} 层。")
+    return [(model.embeddings, encoder_tf.embeddings), *zip(layers, encoder_tf.blocks)]
+
+
+@register_copy("torch.BertModel", "keras.BertEncoderTF")
+def _bert_model_pt_to_tf(src: Any, dst: BertEncoderTF) -> None:
+    """整个 BERT 编码器：嵌入层 + 每一层（池化层 pooler 不复制：BertEncoderTF 没有它）。"""
+    if not dst.built:
+        dst(np.zeros((1, 2), dtype="int32"))
+    for a, b in _bert_model_pairs(src, dst):
+        copy_weights(a, b)
+
+
+@register_copy("keras.BertEncoderTF", "torch.BertModel")
+def _bert_model_tf_to_pt(src: BertEncoderTF, dst: Any) -> None:
+    """整个 BERT 编码器（反方向；dst 的 pooler 保持原样）。"""
+    for a, b in _bert_model_pairs(dst, src):
+        copy_weights(b, a)
+
+
+# ── 出自 notebooks/ch06_capstone/02_gpt_from_scratch.ipynb ·「Keras 版本与逐元素对账」
+from typing import TYPE_CHECKING
+
+
+if TYPE_CHECKING:  # 只供类型检查：这两个类在第 6.2 节定义（库里是 lmbook.gpt / lmbook.keras_blocks）
+    from lmbook.gpt import GPT
+    from lmbook.keras_blocks import GPTTF
+
+
+def _gpt_pairs(pt: GPT, tf: GPTTF) -> list[tuple]:
+    """两个 GPT 里一一对应的层：嵌入、每块的 LN/QKV/投影/前馈、末尾 LN（和不共享时的输出层）。"""
+    if len(pt.blocks) != len(tf.blocks) or pt.cfg.tie_weights != tf.tie_weights:
+        raise ValueError(f"结构不同：PyTorch {len(pt.blocks)} 层、共享权重={pt.cfg.tie_weights}；"
+                         f"Keras {len(tf.blocks)} 层、共享权重={tf.tie_weights}。")
+    pairs = [(pt.tok_emb, tf.tok_emb), (pt.pos_emb, tf.pos_emb), (pt.ln_f, tf.ln_f)]
+    for a, b in zip(pt.blocks, tf.blocks):
+        pairs += [(a.ln1, b.ln1), (a.attn.qkv, b.attn.qkv), (a.attn.proj, b.attn.proj), (a.ln2, b.ln2),
+                  (a.ffn.fc1, b.ffn.fc1), (a.ffn.fc2, b.ffn.fc2)]
+    if not pt.cfg.tie_weights:
+        pairs.append((pt.head, tf.head))
+    return pairs
+
+
+@register_copy("torch.GPT", "keras.GPTTF")
+def _gpt_pt_to_tf(src: GPT, dst: GPTTF) -> None:
+    """PyTorch GPT → Keras GPTTF：逐层复制（共享的输出层随词嵌入一起过去）。"""
+    for a, b in _gpt_pairs(src, dst):
+        copy_weights(a, b)
+
+
+@register_copy("keras.GPTTF", "torch.GPT")
+def _gpt_tf_to_pt(src: GPTTF, dst: GPT) -> None:
+    """Keras GPTTF → PyTorch GPT（反方向）。"""
+    for a, b in _gpt_pairs(dst, src):
+        copy_weights(b, a)

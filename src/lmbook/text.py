@@ -283,3 +283,173 @@ def near_duplicate_groups(texts: list[str], *, threshold: float = 0.8, num_perm:
         lsh.insert(i, signature)
     ids: dict[int, int] = {}
     return [ids.setdefault(find(i), len(ids)) for i in range(len(texts))]
+
+
+# ── 出自 notebooks/ch05_innovation/01_pretraining.ipynb ·「语料、字符表与划分」
+from dataclasses import dataclass
+
+import numpy as np
+
+from lmbook.data import load_chinese_reviews, load_sanguo
+from lmbook.evaluation import group_split
+
+CHAR_SPECIALS = ("[PAD]", "[UNK]", "[CLS]", "[MASK]")  # 字符表之外的四个特殊记号
+REVIEW_SPLIT = (0.7, 0.1, 0.2)  # 评论的训练 / 验证 / 测试比例（按近似重复组划分）
+
+
+@dataclass
+class ChineseCorpus:
+    """第 5 章的中文数据：《三国演义》全文、购物评论与标签（1 = 正面）、按近似重复组划分的下标、字符表。"""
+
+    sanguo: str
+    texts: list[str]
+    labels: np.ndarray
+    train_idx: np.ndarray
+    val_idx: np.ndarray
+    test_idx: np.ndarray
+    vocab: CharVocab
+
+
+def chinese_corpus(*, online: bool | None = None, seed: int = 0) -> ChineseCorpus:
+    """读入《三国演义》与评论；评论先用 near_duplicate_groups 归组，再用 group_split 按 REVIEW_SPLIT 划分，
+    近似重复的评论不会跨两份。字符表 = 《三国演义》的字 ∪ 训练部分评论的字 + CHAR_SPECIALS（验证、测试部分
+    才出现的字记为 [UNK]）。online 传给 load_chinese_reviews（联网时换成更大的评论集）。"""
+    texts, labels = load_chinese_reviews(online=online)
+    train_idx, val_idx, test_idx = group_split(near_duplicate_groups(texts), REVIEW_SPLIT, seed=seed)
+    sanguo = "".join(load_sanguo())
+    vocab = CharVocab(sanguo + "".join(texts[i] for i in train_idx), specials=CHAR_SPECIALS)
+    return ChineseCorpus(sanguo, list(texts), np.asarray(labels), train_idx, val_idx, test_idx, vocab)
+
+
+# ── 出自 notebooks/ch05_innovation/01_pretraining.ipynb ·「一个可以复用的预训练函数」
+from typing import Iterator, Sequence
+
+import torch
+
+
+
+def encode_texts(vocab: CharVocab, texts: Sequence[str], seq_len: int, *, cls: str = "[CLS]",
+                 pad: str = "[PAD]") -> torch.Tensor:
+    """一批文本 → (条数, seq_len) 的编号：开头一个 cls，接着最多 seq_len-1 个字，不足处补 pad。
+
+    字符表外的字记为 "[UNK]"（vocab 的 specials 里要有它）。填充位置的编号是 vocab.id(pad)，
+    模型据此算出填充掩码。
+    """
+    ids = torch.full((len(texts), seq_len), vocab.id(pad), dtype=torch.long)
+    ids[:, 0] = vocab.id(cls)
+    for row, text in enumerate(texts):
+        body = vocab.encode(text[: seq_len - 1])
+        ids[row, 1: 1 + len(body)] = body
+    return ids
+
+
+def masked_windows(ids: torch.Tensor, *, batch_size: int, seq_len: int, mask_id: int, n_regular: int,
+                seed: int = 0) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """掩码语言模型的批次，无穷无尽：随机起点的窗口 (batch_size, seq_len)，再做 80/10/10 掩码。
+
+    产出 (改动后的输入, 标签)；标签只在被选中的位置是原字，其余为 IGNORE_INDEX。种子固定则序列可复现。
+    """
+    if len(ids) <= seq_len:
+        raise ValueError(f"语料只有 {len(ids)} 个词元，不够取长度 {seq_len} 的窗口。")
+    generator = torch.Generator().manual_seed(seed)
+    offsets = torch.arange(seq_len)
+    while True:
+        starts = torch.randint(0, len(ids) - seq_len + 1, (batch_size,), generator=generator)
+        yield mask_tokens(ids[starts[:, None] + offsets], mask_id=mask_id, n_regular=n_regular, generator=generator)
+
+
+# ── 出自 notebooks/ch05_innovation/02_value_of_pretraining.ipynb ·「真正的预训练：社区模型 MiniLM 的学习曲线」
+import importlib
+import inspect
+import re
+import warnings
+
+#: 英文主题分类的类别 → 取文档字符串的模块（都随本书的环境安装，离线可用）
+DOCSTRING_TOPICS: dict[str, tuple[str, ...]] = {
+    "statistics": ("scipy.stats",),
+    "signal processing": ("scipy.signal",),
+    "plotting": ("matplotlib.axes", "matplotlib.pyplot", "matplotlib.figure"),
+    "networking": ("email.message", "http.client", "http.server", "urllib.request", "urllib.parse", "smtplib",
+                   "ftplib", "socket", "ssl", "imaplib"),
+    "files and processes": ("os", "shutil", "pathlib", "tarfile", "zipfile", "tempfile", "glob", "subprocess"),
+}
+
+
+def first_sentence(doc: str) -> str:
+    """文档字符串的第一句（第一段里第一个句号、问号或叹号为止，换行并成空格）。"""
+    paragraph = inspect.cleandoc(doc).strip().split("\n\n")[0].replace("\n", " ")
+    found = re.match(r"(.+?[.!?])(\s|$)", paragraph)
+    return re.sub(r"\s+", " ", found.group(1) if found else paragraph).strip()
+
+
+def docstring_topics(topics: dict[str, tuple[str, ...]] | None = None, *, min_words: int = 5,
+                     max_words: int = 40) -> tuple[list[str], list[int], list[str]]:
+    """一个离线的英文主题分类数据集：已安装库里公开函数、类与方法的文档字符串的第一句，按出自哪个领域打标签。
+
+    只收定义在这些模块（或其子模块）里的对象，跳过从别处导入的；只收 min_words～max_words 个词的句子；
+    完全相同的句子只留一条（出现在两个类别里的整句丢掉）。返回 (句子, 类别编号, 类别名)，按句子排序。
+    不是公开的基准数据集：内容随库的版本略有变化（本书的输出来自 constraints.txt 钉住的版本）。
+    """
+    topics = DOCSTRING_TOPICS if topics is None else topics
+    names = list(topics)
+    found: dict[str, set[int]] = {}
+    for label, modules in enumerate(topics.values()):
+        for module_name in modules:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                module = importlib.import_module(module_name)
+            root = module_name.split(".")[0]
+            objects = []
+            for name, obj in sorted(vars(module).items()):
+                if name.startswith("_") or not (inspect.isclass(obj) or callable(obj)):
+                    continue
+                if not str(getattr(obj, "__module__", "") or "").startswith(root):
+                    continue
+                objects.append(obj)
+                if inspect.isclass(obj):
+                    objects += [m for n, m in sorted(vars(obj).items()) if not n.startswith("_") and callable(m)]
+            for obj in objects:
+                doc = getattr(obj, "__doc__", None)
+                if not isinstance(doc, str) or not doc.strip():
+                    continue
+                sentence = first_sentence(doc)
+                if min_words <= len(sentence.split()) <= max_words and "(" not in sentence.split()[0]:
+                    found.setdefault(sentence, set()).add(label)
+    pairs = sorted((s, next(iter(ls))) for s, ls in found.items() if len(ls) == 1)
+    return [s for s, _ in pairs], [y for _, y in pairs], names
+
+
+# ── 出自 notebooks/ch05_innovation/02_value_of_pretraining.ipynb ·「真正的预训练：社区模型 MiniLM 的学习曲线」
+from dataclasses import dataclass
+from typing import Any
+
+from lmbook.data import load_chinese_reviews, load_minilm, source_dir
+from lmbook.env import online_mode
+
+CHINESE_BERT_ID = "google-bert/bert-base-chinese"  # 联网模式下的中文 BERT（Hugging Face Hub 上的模型 id）
+
+
+@dataclass
+class EncoderTask:
+    """一个社区预训练编码器和一个与它语言相配的分类任务。"""
+
+    tokenizer: Any
+    encoder: Any
+    texts: list[str]
+    labels: list[int]
+    names: list[str]
+    description: str
+
+
+def encoder_task(*, online: bool | None = None, hub_id: str = CHINESE_BERT_ID) -> EncoderTask:
+    """离线：随包附带的英文 MiniLM + 英文主题分类（docstring_topics）。联网（online=True 或 LMBOOK_ONLINE=1）：
+    hub_id 指定的中文 BERT + 中文购物评论情感。调用方的代码一字不改，只换这个开关。"""
+    if online_mode(online):
+        tokenizer, encoder = load_minilm(online=True, hub_id=hub_id)
+        texts, labels = load_chinese_reviews(online=True)
+        return EncoderTask(tokenizer, encoder, list(texts), [int(v) for v in labels], ["负面", "正面"],
+                           f"{hub_id} + 中文评论情感（联网）")
+    tokenizer, encoder = load_minilm(online=False)
+    texts, labels, names = docstring_topics()
+    return EncoderTask(tokenizer, encoder, texts, labels, names,
+                       f"all-MiniLM-L6-v2（{source_dir('minilm').name}）+ 英文主题分类（离线）")

@@ -214,3 +214,33 @@ class FeatureTokenizer(nn.Module):
         """table: (B, n_features) 的实数（已标准化）→ (B, 1 + n_features, d_model)。"""
         tokens = table.unsqueeze(-1) * self.weight + self.bias
         return torch.cat([self.cls.expand(len(table), 1, -1), tokens], dim=1)
+
+
+# ── 出自 notebooks/ch05_innovation/02_value_of_pretraining.ipynb ·「学习曲线：预训练到底省下多少标注」
+import torch
+from torch import nn
+
+
+class EncoderClassifier(nn.Module):
+    """文本分类 = 一个 MaskedLanguageModel 式的编码器 + 掩码均值池化 + dropout + 线性头。
+
+    输入只有词元编号 (批, T)：编号等于 pad_id 的位置是填充，既不被注意力看到，也不参与平均。
+    编码器可以是随机初始化的（从零训练），也可以是掩码语言模型预训练过的（微调）。
+    """
+
+    def __init__(self, encoder: nn.Module, n_classes: int, *, pad_id: int, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.encoder, self.pad_id = encoder, pad_id
+        self.drop = nn.Dropout(dropout)
+        self.head = nn.Linear(encoder.tok.embedding_dim, n_classes)
+
+    def pool(self, ids: torch.Tensor) -> torch.Tensor:
+        """(批, T) → (批, d)：非填充位置的上下文向量取平均。"""
+        pad = ids == self.pad_id
+        h = self.encoder.encode(ids, pad)
+        keep = (~pad).unsqueeze(-1).to(h.dtype)
+        return (h * keep).sum(dim=1) / keep.sum(dim=1).clamp(min=1.0)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """分类 logits：(批, n_classes)。"""
+        return self.head(self.drop(self.pool(ids)))

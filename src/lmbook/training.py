@@ -230,3 +230,174 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1024) -> torch.
     out = torch.cat([model(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
     model.train(was_training)
     return out
+
+
+# ── 出自 notebooks/ch05_innovation/01_pretraining.ipynb ·「一个可以复用的预训练函数」
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from lmbook.config import Config
+from lmbook.history import History
+from lmbook.scale import pick
+from lmbook.text import ChineseCorpus, CharVocab, masked_windows, split_ids
+from lmbook.torch_blocks import MaskedLanguageModel
+
+
+@dataclass(frozen=True)
+class CharMLMConfig(Config):
+    """第 5 章的字符级小 BERT：结构（max_len 是位置嵌入的个数，也是微调时评论截断的长度）与掩码语言模型预训练。
+
+    预训练用 seq_len 长的随机窗口（可以比 max_len 短：便宜，先学会利用邻近的字），AdamW + 单周期学习率
+    （5% 的步数预热到 lr，再线性降到接近 0）。
+    """
+
+    d_model: int = 192
+    n_layers: int = 1
+    n_heads: int = 4
+    d_ff: int = 384
+    max_len: int = 64
+    dropout: float = 0.0
+    seq_len: int = 32
+    batch_size: int = 128
+    steps: int = 700
+    lr: float = 3e-3
+    seed: int = 0
+    CAPS: ClassVar[dict] = {"steps": 3}
+
+    def encoder_kwargs(self, vocab: CharVocab) -> dict[str, Any]:
+        """MaskedLanguageModel 的构造参数（输出头只预测普通字符）。"""
+        return dict(vocab_size=len(vocab), d_model=self.d_model, n_layers=self.n_layers, n_heads=self.n_heads,
+                    d_ff=self.d_ff, max_len=self.max_len, dropout=self.dropout, n_outputs=vocab.n_chars)
+
+
+def char_mlm_config() -> CharMLMConfig:
+    """按规模挑选第 5 章字符级小 BERT 的配置（本章各节共用这一份，预训练的缓存才对得上）。"""
+    return pick(cpu=CharMLMConfig(),
+                gpu=CharMLMConfig(d_model=256, n_layers=4, n_heads=8, d_ff=1024, max_len=128, dropout=0.1,
+                                  seq_len=128, batch_size=128, steps=20_000, lr=1e-3))
+
+
+@dataclass
+class PretrainedMLM:
+    """预训练的结果：模型（评估模式）、训练记录、用时（秒）、见过的词元数、训练/验证用的编号序列；
+    cached 表示是从缓存读出的（那么 seconds 是当初训练的用时）。"""
+
+    model: MaskedLanguageModel
+    hist: History
+    seconds: float
+    n_tokens: int
+    train_ids: torch.Tensor
+    val_ids: torch.Tensor
+    cached: bool
+    path: Path
+
+
+def default_cache_dir() -> Path:
+    """预训练结果的缓存目录：环境变量 LMBOOK_CACHE，否则 ~/.cache/lmbook。"""
+    return Path(os.environ.get("LMBOOK_CACHE", Path.home() / ".cache" / "lmbook"))
+
+
+def pretrain_char_mlm(cfg: CharMLMConfig, corpus: ChineseCorpus, *, device: Any = "cpu",
+                      amp_dtype: torch.dtype | None = None, cache_dir: str | Path | None = None,
+                      progress: bool = True) -> PretrainedMLM:
+    """在《三国演义》上用掩码语言模型预训练一个 MaskedLanguageModel（最后 5% 的文本留作验证）。
+
+    结果按“配置 + 字符表 + 语料”的指纹存进 cache_dir（默认 default_cache_dir()）：model.safetensors 与
+    meta.json。同样的输入再调用一次就直接读出，后面的笔记本不必重新训练；训练是确定的（固定种子），
+    读出的与重新训练的是同一套权重。
+    """
+    vocab = corpus.vocab
+    train_ids, val_ids = split_ids(vocab.encode(corpus.sanguo), (0.95, 0.05))
+    key = hashlib.sha256(json.dumps([cfg.as_dict(), vocab.itos, len(corpus.sanguo), "mlm-v1"],
+                                    ensure_ascii=False).encode()).hexdigest()[:16]
+    path = Path(cache_dir if cache_dir is not None else default_cache_dir()) / f"char_mlm_{key}"
+    torch.manual_seed(cfg.seed)
+    model = MaskedLanguageModel(**cfg.encoder_kwargs(vocab))
+    if (path / "model.safetensors").exists():
+        model.load_state_dict(load_file(str(path / "model.safetensors")))
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        return PretrainedMLM(model.to(device).eval(), History(rows=meta["hist"]), meta["seconds"], meta["n_tokens"],
+                             train_ids, val_ids, True, path)
+    model.to(device)
+    mask_id = vocab.id("[MASK]")
+    val_gen = masked_windows(val_ids, batch_size=64, seq_len=cfg.seq_len, mask_id=mask_id, n_regular=vocab.n_chars,
+                          seed=123)
+    val = [tuple(t.to(device) for t in next(val_gen)) for _ in range(8)]  # 固定的验证批次
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.01)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, cfg.lr, total_steps=cfg.steps + 1, pct_start=0.05,
+                                                    anneal_strategy="linear")
+    start = time.perf_counter()
+    hist = fit(model, masked_windows(train_ids, batch_size=cfg.batch_size, seq_len=cfg.seq_len, mask_id=mask_id,
+                                  n_regular=vocab.n_chars, seed=cfg.seed),
+               optimizer=optimizer, loss_fn=lambda m, b: m.mlm_loss(*(t.to(device) for t in b)),
+               max_steps=cfg.steps, val_batches=val, eval_every=max(1, cfg.steps // 7), scheduler=scheduler,
+               restore_best=False, amp_dtype=amp_dtype, progress=progress, desc="掩码语言模型预训练")
+    seconds = time.perf_counter() - start
+    n_tokens = cfg.steps * cfg.batch_size * cfg.seq_len
+    path.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, str(path / "model.safetensors"))
+    (path / "meta.json").write_text(json.dumps({"config": cfg.as_dict(), "seconds": seconds, "n_tokens": n_tokens,
+                                                "hist": hist.rows}, ensure_ascii=False), encoding="utf-8")
+    return PretrainedMLM(model.eval(), hist, seconds, n_tokens, train_ids, val_ids, False, path)
+
+
+# ── 出自 notebooks/ch05_innovation/02_value_of_pretraining.ipynb ·「学习曲线：预训练到底省下多少标注」
+import copy
+import math
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import torch
+
+from lmbook.config import Config
+from lmbook.history import History
+from lmbook.text import CharVocab
+from lmbook.torch_blocks import EncoderClassifier, MaskedLanguageModel
+
+
+@dataclass(frozen=True)
+class FinetuneConfig(Config):
+    """微调一个 EncoderClassifier：固定的优化步数（少量数据时多轮、大量数据时不足一轮），预热 + 余弦学习率。"""
+
+    steps: int = 100
+    batch_size: int = 32
+    lr: float = 1e-3
+    warmup: int = 10
+    eval_every: int = 25
+    CAPS: ClassVar[dict] = {"steps": 3, "eval_every": 3, "warmup": 1}
+
+
+def finetune_char_classifier(encoder: MaskedLanguageModel | None, vocab: CharVocab, cfg_mlm: CharMLMConfig,
+                             cfg: FinetuneConfig, X_train: torch.Tensor, y_train: torch.Tensor, X_val: torch.Tensor,
+                             y_val: torch.Tensor, *, n_classes: int = 2, seed: int = 0, optimizer: str = "adamw",
+                             progress: bool = False) -> tuple[EncoderClassifier, History]:
+    """从预训练的编码器（encoder）或随机初始化（encoder=None，即从零训练）出发，训练一个文本分类器。
+
+    编码器先深拷贝，传入的那个不会被改动。每 cfg.eval_every 步在验证集上评估，训练结束时恢复验证准确率最高的
+    权重（验证集取自训练数据，测试集不进这里）。optimizer 为 "adamw" 或 "sgd"（同样的学习率与调度）。
+    张量要已经在模型该在的设备上：模型被放到 X_train 所在的设备。
+    """
+    torch.manual_seed(seed)
+    body = copy.deepcopy(encoder) if encoder is not None else MaskedLanguageModel(**cfg_mlm.encoder_kwargs(vocab))
+    model = EncoderClassifier(body, n_classes, pad_id=vocab.id("[PAD]"), dropout=0.1).to(X_train.device)
+    if optimizer == "adamw":
+        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.01)
+    elif optimizer == "sgd":
+        opt = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    else:
+        raise ValueError(f"optimizer 只能是 'adamw' 或 'sgd'，收到 {optimizer!r}。")
+    batch_size = min(cfg.batch_size, len(X_train))
+    hist = fit(model, TensorBatches(X_train, y_train, batch_size=batch_size, shuffle=True, seed=seed),
+               optimizer=opt, epochs=math.ceil(cfg.steps * batch_size / len(X_train)), max_steps=cfg.steps,
+               val_batches=TensorBatches(X_val, y_val, batch_size=512), metrics={"acc": accuracy},
+               eval_every=cfg.eval_every, monitor="val_acc", mode="max", restore_best=True,
+               scheduler=warmup_cosine_schedule(opt, cfg.warmup, cfg.steps), progress=progress, desc="微调")
+    return model.eval(), hist
