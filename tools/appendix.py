@@ -34,6 +34,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from render_errata import heading_anchors  # noqa: E402  (MyST-exact anchors, shared with the errata tables)
 from render_errata import load_rows as load_errata  # noqa: E402
+from render_errata import refresh  # noqa: E402
 from render_errata import render_page as render_errata_page  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -465,14 +466,7 @@ def main(argv: list[str]) -> int:
             return 1 if hits else 0
         return 0
     check = "--check" in argv
-    stale = []
-    for page in pages():
-        old = page.read_text(encoding="utf-8")
-        new = render(old, page)
-        if new != old:
-            stale.append(page.relative_to(ROOT).as_posix())
-            if not check:
-                page.write_text(new, encoding="utf-8")
+    stale = refresh(pages(), render, check=check, root=ROOT)
     if check and stale:
         print("附录页面与数据不一致（运行 python tools/appendix.py）：" + ", ".join(stale), file=sys.stderr)
         return 1

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -122,17 +122,23 @@ def pages() -> list[Path]:
     return sorted(p for p in (ROOT / "book").rglob("*.md") if "<!-- errata:begin" in p.read_text(encoding="utf-8"))
 
 
+def refresh(pages: list[Path], render: Callable[[str, Path], str], *, check: bool, root: Path = ROOT) -> list[str]:
+    """Render every page; write the changed ones (unless ``check``). Returns the stale pages, relative to ``root``."""
+    stale = []
+    for page in pages:
+        old = page.read_text(encoding="utf-8")
+        new = render(old, page)
+        if new != old:
+            stale.append(page.relative_to(root).as_posix())
+            if not check:
+                page.write_text(new, encoding="utf-8")
+    return stale
+
+
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     rows = load_rows()
-    stale = []
-    for page in pages():
-        old = page.read_text(encoding="utf-8")
-        new = render_page(old, page, rows)
-        if new != old:
-            stale.append(page.relative_to(ROOT).as_posix())
-            if not check:
-                page.write_text(new, encoding="utf-8")
+    stale = refresh(pages(), lambda text, page: render_page(text, page, rows), check=check)
     if check and stale:
         print("勘误表与 book/errata.yml 不一致（运行 python tools/render_errata.py）：" + ", ".join(stale), file=sys.stderr)
         return 1
