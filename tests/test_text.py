@@ -176,6 +176,35 @@ def test_first_sentence_and_docstring_topics():
     assert sentences == sorted(sentences) and len(set(sentences)) == len(sentences)
 
 
+def test_docstring_topics_do_not_depend_on_what_the_caller_imported(monkeypatch):
+    """Jupyter wraps pyplot.draw_if_interactive (IPython's flag_calls, another package): 5.2 once built one sentence
+    fewer than 5.3. The dataset is collected in a fresh process, so the caller's import state cannot change it."""
+    from IPython.utils.decorators import flag_calls
+    import matplotlib.pyplot as plt
+
+    plotting = {"plotting": ("matplotlib.pyplot",)}
+    before = text.docstring_topics(plotting)
+    assert "Redraw the current figure if in interactive mode." in before[0]
+    monkeypatch.setattr(plt, "draw_if_interactive", flag_calls(plt.draw_if_interactive))   # what %matplotlib does
+    assert text.docstring_topics(plotting) == before
+
+
+def test_docstring_topics_keep_only_the_package_own_objects(tmp_path, monkeypatch):
+    """A package whose name merely shares the prefix (fakedocs_extra vs fakedocs) is another package: skipped."""
+    (tmp_path / "fakedocs").mkdir()
+    (tmp_path / "fakedocs" / "__init__.py").write_text("")
+    (tmp_path / "fakedocs" / "helpers.py").write_text('def gamma():\n    """Gamma lives in a sibling module here."""\n')
+    (tmp_path / "fakedocs_extra.py").write_text('def beta():\n    """Beta comes from another package entirely."""\n')
+    (tmp_path / "fakedocs" / "mod.py").write_text(
+        "from fakedocs.helpers import gamma\nfrom fakedocs_extra import beta\n\n\n"
+        'def alpha():\n    """Alpha is defined right in this module."""\n')
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sentences, labels, names = text.docstring_topics({"fake": ("fakedocs.mod",)}, min_words=3)
+    assert sentences == ["Alpha is defined right in this module.", "Gamma lives in a sibling module here."]
+    assert labels == [0, 0] and names == ["fake"]
+
+
 def test_encoder_task_offline_and_online_is_one_flag(monkeypatch):
     calls = []
     monkeypatch.setattr(text, "load_minilm", lambda online=None, hub_id=None: calls.append((online, hub_id)) or ("tok", "enc"))

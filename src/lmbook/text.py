@@ -361,7 +361,11 @@ def masked_windows(ids: torch.Tensor, *, batch_size: int, seq_len: int, mask_id:
 # ── 出自 notebooks/ch05_innovation/02_value_of_pretraining.ipynb ·「真正的预训练：社区模型 MiniLM 的学习曲线」
 import importlib
 import inspect
+import json
+import os
 import re
+import subprocess
+import sys
 import warnings
 
 #: 英文主题分类的类别 → 取文档字符串的模块（都随本书的环境安装，离线可用）
@@ -382,28 +386,29 @@ def first_sentence(doc: str) -> str:
     return re.sub(r"\s+", " ", found.group(1) if found else paragraph).strip()
 
 
-def docstring_topics(topics: dict[str, tuple[str, ...]] | None = None, *, min_words: int = 5,
-                     max_words: int = 40) -> tuple[list[str], list[int], list[str]]:
-    """一个离线的英文主题分类数据集：已安装库里公开函数、类与方法的文档字符串的第一句，按出自哪个领域打标签。
+def docstring_sentences(topics: dict[str, tuple[str, ...]], min_words: int = 5,
+                        max_words: int = 40) -> dict[str, list[int]]:
+    """在当前进程里收集：句子 → 出现在哪些类别（编号）。docstring_topics 在一个新的进程里调用它。
 
-    只收定义在这些模块（或其子模块）里的对象，跳过从别处导入的；只收 min_words～max_words 个词的句子；
-    完全相同的句子只留一条（出现在两个类别里的整句丢掉）。返回 (句子, 类别编号, 类别名)，按句子排序。
-    不是公开的基准数据集：内容随库的版本略有变化（本书的输出来自 constraints.txt 钉住的版本）。
+    只收 __module__ 属于同一个包的对象（包名是模块名的第一段：恰好是它，或以“包名.”开头）：
+    别的包的对象一律跳过，名字前缀相同也不算（matplotlib_inline 不属于 matplotlib）。
     """
-    topics = DOCSTRING_TOPICS if topics is None else topics
-    names = list(topics)
     found: dict[str, set[int]] = {}
     for label, modules in enumerate(topics.values()):
         for module_name in modules:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 module = importlib.import_module(module_name)
-            root = module_name.split(".")[0]
+
+            package = module_name.split(".")[0]
+
+            def own(obj: object) -> bool:
+                origin = str(getattr(obj, "__module__", "") or "")
+                return origin == package or origin.startswith(package + ".")
+
             objects = []
             for name, obj in sorted(vars(module).items()):
-                if name.startswith("_") or not (inspect.isclass(obj) or callable(obj)):
-                    continue
-                if not str(getattr(obj, "__module__", "") or "").startswith(root):
+                if name.startswith("_") or not (inspect.isclass(obj) or callable(obj)) or not own(obj):
                     continue
                 objects.append(obj)
                 if inspect.isclass(obj):
@@ -415,7 +420,31 @@ def docstring_topics(topics: dict[str, tuple[str, ...]] | None = None, *, min_wo
                 sentence = first_sentence(doc)
                 if min_words <= len(sentence.split()) <= max_words and "(" not in sentence.split()[0]:
                     found.setdefault(sentence, set()).add(label)
-    pairs = sorted((s, next(iter(ls))) for s, ls in found.items() if len(ls) == 1)
+    return {s: sorted(ls) for s, ls in found.items()}
+
+
+def docstring_topics(topics: dict[str, tuple[str, ...]] | None = None, *, min_words: int = 5,
+                     max_words: int = 40) -> tuple[list[str], list[int], list[str]]:
+    """一个离线的英文主题分类数据集：已安装库里公开函数、类与方法的文档字符串的第一句，按出自哪个领域打标签。
+
+    只收定义在这些模块所属的包里的对象（例如 pyplot 从 matplotlib.ticker 导入的类算“绘图”），跳过别的包的；只收 min_words～max_words 个词的句子；
+    完全相同的句子只留一条（出现在两个类别里的整句丢掉）。返回 (句子, 类别编号, 类别名)，按句子排序。
+    收集在一个新的 Python 进程里进行：结果与调用方之前导入过什么、IPython 给 pyplot 包装过什么都无关。
+    不是公开的基准数据集：内容随库的版本略有变化（本书的输出来自 constraints.txt 钉住的版本）。
+    """
+    topics = DOCSTRING_TOPICS if topics is None else topics
+    names = list(topics)
+    # 子进程只执行这两个函数的源码（不导入 lmbook），环境变量去掉 Jupyter 设的绘图后端
+    script = "\n".join([
+        "import importlib, inspect, json, re, sys, warnings",
+        inspect.getsource(first_sentence), inspect.getsource(docstring_sentences),
+        "args = json.loads(sys.argv[1])",
+        "print(json.dumps(docstring_sentences(args['topics'], args['min_words'], args['max_words'])))"])
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    args = json.dumps({"topics": topics, "min_words": min_words, "max_words": max_words})
+    done = subprocess.run([sys.executable, "-c", script, args], capture_output=True, text=True, env=env, check=True)
+    found = json.loads(done.stdout)
+    pairs = sorted((s, ls[0]) for s, ls in found.items() if len(ls) == 1)
     return [s for s, _ in pairs], [y for _, y in pairs], names
 
 
