@@ -12,6 +12,7 @@ from lmbook.sizing import gpt_params
 from lmbook.text import NgramBaseline
 
 TINY = GPTConfig(vocab_size=50, seq_len=16, d_model=32, n_heads=4, n_layers=2)
+PINNED_CLASSIFIER_LOGITS = [-0.085891, 0.081866, -0.049437]  # GPTClassifier(tiny_model(), 3) after torch.manual_seed(0)
 
 
 def tiny_model(cfg: GPTConfig = TINY, seed: int = 0) -> GPT:
@@ -213,3 +214,62 @@ def test_save_and_load_gpt_round_trip(tmp_path):
     assert vocab2.itos == vocab.itos and vocab2.specials == ["[UNK]"] and loaded.cfg == cfg
     assert loaded.head.weight is loaded.tok_emb.weight
     assert path.stat().st_size < sum(p.numel() for p in model.parameters()) * 4 * 1.2
+
+
+def test_sanguo_chapters_join_to_the_corpus_text():
+    from lmbook.gpt import sanguo_chapters
+    chapters = sanguo_chapters()
+    assert len(chapters) == 120
+    assert "\n".join(chapters) == sanguo_corpus().text
+    assert chapters[0].startswith("滚滚长江东逝水") and not any(" " in c or "\t" in c for c in chapters)
+
+
+def test_gpt_hidden_plus_head_is_the_forward():
+    from lmbook.gpt import gpt_hidden
+    model = tiny_model()
+    ids = torch.randint(0, 50, (3, 16), generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        hidden = gpt_hidden(model, ids)
+        assert hidden.shape == (3, 16, 32)
+        torch.testing.assert_close(model.head(hidden), model(ids), atol=1e-6, rtol=0)
+    with pytest.raises(ValueError, match="seq_len"):
+        gpt_hidden(model, torch.zeros(1, 17, dtype=torch.long))
+
+
+def test_gpt_classifier_pooling_and_pinned_logits():
+    from lmbook.gpt import GPTClassifier, gpt_hidden
+    ids = torch.arange(2 * 16).view(2, 16) % 50
+    body = tiny_model()
+    torch.manual_seed(0)
+    mean_clf = GPTClassifier(body, 3).eval()
+    last_clf = GPTClassifier(body, 3, pool="last").eval()
+    last_clf.head.load_state_dict(mean_clf.head.state_dict())
+    with torch.no_grad():
+        hidden = gpt_hidden(body, ids)
+        out = mean_clf(ids)
+        torch.testing.assert_close(out, mean_clf.head(hidden.mean(1)))
+        torch.testing.assert_close(last_clf(ids), mean_clf.head(hidden[:, -1]))
+        changed = ids.clone()
+        changed[:, -1] = (changed[:, -1] + 1) % 50   # the last position sees the whole passage …
+        assert not torch.allclose(last_clf(changed), last_clf(ids))
+        changed_first = ids.clone()
+        changed_first[:, 0] = (changed_first[:, 0] + 1) % 50  # … and so does it see the first character
+        assert not torch.allclose(last_clf(changed_first), last_clf(ids))
+    assert out.shape == (2, 3)
+    assert mean_clf.gpt is body  # the body is shared, not copied: fine-tuning updates the pretrained weights
+    assert out[0].tolist() == pytest.approx(PINNED_CLASSIFIER_LOGITS, abs=1e-4)
+    with pytest.raises(ValueError, match="pool"):
+        GPTClassifier(body, 3, pool="max")
+
+
+def test_gpt_classifier_trains_with_fit():
+    from lmbook.gpt import GPTClassifier
+    from lmbook.training import accuracy, fit
+    torch.manual_seed(0)
+    ids = torch.randint(1, 50, (64, 16), generator=torch.Generator().manual_seed(3))
+    labels = (ids == 7).any(dim=1).long()   # does the passage contain token 7?
+    model = GPTClassifier(GPT(TINY), 2)
+    batches = [(ids[i:i + 16], labels[i:i + 16]) for i in range(0, 64, 16)]
+    before = accuracy(model, (ids, labels))
+    fit(model, batches, optimizer=torch.optim.AdamW(model.parameters(), lr=3e-3), epochs=30, progress=False)
+    assert accuracy(model.eval(), (ids, labels)) > max(before, 0.9)

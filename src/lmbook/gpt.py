@@ -330,6 +330,7 @@ def measure_matmul_peak(device: torch.device | str = "cpu", dtype: torch.dtype =
 
 
 # ── 出自 notebooks/ch06_capstone/03_benchmark.ipynb ·「基准函数」
+import time
 from dataclasses import dataclass
 
 import torch
@@ -360,6 +361,7 @@ class GPTBenchmark:
     achieved_flops: float
     peak_flops: float
     mfu: float
+    warmup_s: float = 0.0  # 热身各步的总秒数（compile=True 时包含编译）
 
     def row(self) -> dict[str, object]:
         """表格的一行（中文列名）。"""
@@ -374,7 +376,7 @@ def benchmark_gpt(cfg: GPTConfig, *, batch_size: int, peak_flops: float, device:
                   seed: int = 0) -> GPTBenchmark:
     """在 device 上计时 GPT(cfg) 的完整训练步（前向、反向、AdamW），随机词元，批大小 batch_size。
 
-    先热身 warmup 步（编译与内存分配发生在这里），再计时 steps 步取中位数；amp_dtype=torch.bfloat16 时在
+    先热身 warmup 步（编译与内存分配发生在这里，总秒数记在 warmup_s），再计时 steps 步取中位数；amp_dtype=torch.bfloat16 时在
     autocast 下前向；compile=True 时先 torch.compile。peak_flops 是 MFU 的分母（GPU 取数据手册的峰值，
     CPU 用 measure_matmul_peak 实测）。
     """
@@ -394,7 +396,13 @@ def benchmark_gpt(cfg: GPTConfig, *, batch_size: int, peak_flops: float, device:
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
 
-    timing = measure(train_step, name="训练步", repeat=steps, warmup=warmup, items=batch_size * cfg.seq_len,
+    start = time.perf_counter()
+    for _ in range(warmup):  # 热身单独计时：编译发生在第一步
+        train_step()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    warmup_s = time.perf_counter() - start
+    timing = measure(train_step, name="训练步", repeat=steps, warmup=0, items=batch_size * cfg.seq_len,
                      item_unit="词元", device=device)
     flops = gpt_flops_per_token(cfg) * batch_size * cfg.seq_len
     seconds = timing.median_s
@@ -403,7 +411,7 @@ def benchmark_gpt(cfg: GPTConfig, *, batch_size: int, peak_flops: float, device:
                         ms_per_iter=1e3 * seconds, tokens_per_s=batch_size * cfg.seq_len / seconds,
                         peak_mem_mib=(timing.peak_mem_bytes or 0) / 2**20, flops_per_iter=flops,
                         achieved_flops=flops / seconds, peak_flops=peak_flops,
-                        mfu=model_flops_utilization(flops, seconds, peak_flops))
+                        mfu=model_flops_utilization(flops, seconds, peak_flops), warmup_s=warmup_s)
 
 
 # ── 出自 notebooks/ch06_capstone/04_ddp_save_serve.ipynb ·「保存与加载：safetensors」
@@ -437,3 +445,53 @@ def load_gpt(path: str | Path, device: torch.device | str = "cpu") -> tuple[GPT,
     n_chars = int(metadata["n_chars"])
     vocab = CharVocab("".join(itos[:n_chars]), specials=itos[n_chars:])
     return model.to(device).eval(), vocab
+
+
+# ── 出自 notebooks/ch06_capstone/06_finetune.ipynb ·「按整回切分：预训练看不到下游的验证和测试」
+import re
+
+from lmbook import data
+
+
+def sanguo_chapters() -> list[str]:
+    """《三国演义》120 回各自的正文（不含回目），清理方式与 sanguo_corpus 相同：删去空格、全角空格与制表符，
+    合并连续的换行。"\\n".join(sanguo_chapters()) 等于 sanguo_corpus().text。按回切分数据时用它。"""
+    return [re.sub(r"\n+", "\n", re.sub(r"[ \t\u3000]+", "", chapter.partition("\n")[2])).strip("\n")
+            for chapter in data.load_sanguo()]
+
+
+# ── 出自 notebooks/ch06_capstone/06_finetune.ipynb ·「分类头：池化隐藏状态，再过一个线性层」
+import torch
+from torch import nn
+
+
+def gpt_hidden(model: GPT, ids: torch.Tensor) -> torch.Tensor:
+    """GPT 最后一层 LayerNorm 之后的隐藏状态 (B, T, d_model)，即去掉输出层的前向：
+    model(ids) 等于 model.head(gpt_hidden(model, ids))。给分类头、句向量之类的下游用途。"""
+    if ids.shape[1] > model.cfg.seq_len:
+        raise ValueError(f"{ids.shape[1]} 个词元超出了上下文长度 seq_len={model.cfg.seq_len}。")
+    positions = torch.arange(ids.shape[1], device=ids.device)
+    x = model.drop(model.tok_emb(ids) + model.pos_emb(positions))
+    for block in model.blocks:
+        x = block(x)
+    return model.ln_f(x)
+
+
+class GPTClassifier(nn.Module):
+    """GPT 主体（预训练的或随机初始化的）+ 分类头：把隐藏状态池化成一个向量，再过一个线性层得到 n_classes 个 logits。
+
+    pool="mean" 取所有位置的平均；pool="last" 取最后一个位置（因果注意力下只有它看过整段）。
+    主体就是传进来的 gpt 对象本身（不复制），微调时它和分类头一起更新。
+    """
+
+    def __init__(self, gpt: GPT, n_classes: int, pool: str = "mean") -> None:
+        if pool not in ("mean", "last"):
+            raise ValueError(f"pool 只能是 'mean' 或 'last'，收到 {pool!r}。")
+        super().__init__()
+        self.gpt, self.pool = gpt, pool
+        self.head = nn.Linear(gpt.cfg.d_model, n_classes)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """ids: (B, T) 的词元编号 → (B, n_classes) 的 logits。"""
+        h = gpt_hidden(self.gpt, ids)
+        return self.head(h.mean(dim=1) if self.pool == "mean" else h[:, -1])
