@@ -201,6 +201,28 @@ def test_masked_language_model_and_classifier_round_trip():
                                                                                               n_outputs=25), 3, pad_id=1))
 
 
+def test_encoder_classifier_tf_builds_every_weight_without_a_keras_warning():
+    """EncoderClassifierTF.build() builds the encoder and the head with the right shapes; Keras's 'does not have a
+    build() method' UserWarning (it sat in 5.2's stored outputs) must not come back."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        clf_tf = keras_blocks.EncoderClassifierTF(keras_blocks.MaskedLanguageModelTF(30, 16, 2, 2, 32, 12, n_outputs=25),
+                                                  3, pad_id=0)
+        clf_tf.build((None, 7))
+        assert clf_tf.built and clf_tf.encoder.built and clf_tf.head.built
+        assert tuple(clf_tf.head.kernel.shape) == (16, 3)
+        n_built = clf_tf.count_params()
+        logits = clf_tf(np.ones((2, 7), dtype="int32"))      # the first call creates no new weights
+        called = keras_blocks.EncoderClassifierTF(keras_blocks.MaskedLanguageModelTF(30, 16, 2, 2, 32, 12,
+                                                                                     n_outputs=25), 3, pad_id=0)
+        called(np.ones((2, 7), dtype="int32"))               # built implicitly by the first call: same weights
+    assert tuple(logits.shape) == (2, 3) and clf_tf.count_params() == n_built == called.count_params()
+    assert n_built == torch_blocks.EncoderClassifier(_tiny_mlm(0), 3, pad_id=0).head.weight.numel() + 3 + \
+        sum(int(np.prod(w.shape)) for w in clf_tf.encoder.weights)
+
+
 def _tiny_bert(seed, **overrides):
     from transformers import BertConfig, BertModel
 

@@ -211,6 +211,14 @@ class EncoderClassifierTF(keras.Model):
         self.drop = keras.layers.Dropout(dropout)
         self.head = keras.layers.Dense(n_classes)
 
+    def build(self, input_shape) -> None:
+        """按 (批, T) 的编号输入建好全部权重：编码器在一个符号输入上调用一次（建好它的每个子层），
+        线性头按编码器的宽度 d_model 建。Keras 第一次调用模型时自动调用它。"""
+        if not self.encoder.built:
+            self.encoder(keras.KerasTensor(tuple(input_shape), dtype="int32"))
+        self.head.build((input_shape[0], self.encoder.tok.output_dim))
+        self.built = True
+
     def pool(self, ids, training=False):
         """(批, T) → (批, d)：非填充位置的上下文向量取平均。"""
         pad = ops.equal(ids, self.pad_id)
