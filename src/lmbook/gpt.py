@@ -330,6 +330,7 @@ def measure_matmul_peak(device: torch.device | str = "cpu", dtype: torch.dtype =
 
 
 # ── 出自 notebooks/ch06_capstone/03_benchmark.ipynb ·「基准函数」
+import time
 from dataclasses import dataclass
 
 import torch
@@ -360,6 +361,7 @@ class GPTBenchmark:
     achieved_flops: float
     peak_flops: float
     mfu: float
+    warmup_s: float = 0.0  # 热身各步的总秒数（compile=True 时包含编译）
 
     def row(self) -> dict[str, object]:
         """表格的一行（中文列名）。"""
@@ -374,7 +376,7 @@ def benchmark_gpt(cfg: GPTConfig, *, batch_size: int, peak_flops: float, device:
                   seed: int = 0) -> GPTBenchmark:
     """在 device 上计时 GPT(cfg) 的完整训练步（前向、反向、AdamW），随机词元，批大小 batch_size。
 
-    先热身 warmup 步（编译与内存分配发生在这里），再计时 steps 步取中位数；amp_dtype=torch.bfloat16 时在
+    先热身 warmup 步（编译与内存分配发生在这里，总秒数记在 warmup_s），再计时 steps 步取中位数；amp_dtype=torch.bfloat16 时在
     autocast 下前向；compile=True 时先 torch.compile。peak_flops 是 MFU 的分母（GPU 取数据手册的峰值，
     CPU 用 measure_matmul_peak 实测）。
     """
@@ -394,7 +396,13 @@ def benchmark_gpt(cfg: GPTConfig, *, batch_size: int, peak_flops: float, device:
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
 
-    timing = measure(train_step, name="训练步", repeat=steps, warmup=warmup, items=batch_size * cfg.seq_len,
+    start = time.perf_counter()
+    for _ in range(warmup):  # 热身单独计时：编译发生在第一步
+        train_step()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    warmup_s = time.perf_counter() - start
+    timing = measure(train_step, name="训练步", repeat=steps, warmup=0, items=batch_size * cfg.seq_len,
                      item_unit="词元", device=device)
     flops = gpt_flops_per_token(cfg) * batch_size * cfg.seq_len
     seconds = timing.median_s
@@ -403,7 +411,7 @@ def benchmark_gpt(cfg: GPTConfig, *, batch_size: int, peak_flops: float, device:
                         ms_per_iter=1e3 * seconds, tokens_per_s=batch_size * cfg.seq_len / seconds,
                         peak_mem_mib=(timing.peak_mem_bytes or 0) / 2**20, flops_per_iter=flops,
                         achieved_flops=flops / seconds, peak_flops=peak_flops,
-                        mfu=model_flops_utilization(flops, seconds, peak_flops))
+                        mfu=model_flops_utilization(flops, seconds, peak_flops), warmup_s=warmup_s)
 
 
 # ── 出自 notebooks/ch06_capstone/04_ddp_save_serve.ipynb ·「保存与加载：safetensors」
