@@ -135,3 +135,57 @@ def test_template_time_line_is_machine_writable():
                                                        "reading_minutes": None}
     assert not stamp(nb, "chNN_topic/NN_name", gpu), "stamping twice changes nothing"
     assert skeleton_problems(nb) == []
+
+
+# ── Colab: every package a notebook (or the library it imports) needs is installed by the set-up cell ──
+# Colab ships these (and their dependencies); the set-up cell installs lmbook with COLAB_EXTRAS on top.
+COLAB_PREINSTALLED = {"torch", "tensorflow", "keras", "transformers", "ipython", "scipy", "packaging",
+                      "pydantic"}  # pydantic: also required by fastapi
+
+
+def third_party_imports(source: str) -> set[str]:
+    """Top-level module names imported by ``source`` (IPython magics blanked, stdlib and lmbook left out)."""
+    import ast
+    import sys
+
+    lines = [re.sub(r"^(\s*)[%!].*$", r"\1pass", line) for line in source.splitlines()]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse("\n".join(lines))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return {n for n in names if n not in sys.stdlib_module_names and n != "lmbook"}
+
+
+def installed_on_colab() -> set[str]:
+    """Distribution names (normalised) that a Colab runtime has after the set-up cell."""
+    import tomllib
+
+    from sync_notebooks import COLAB_EXTRAS
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    requirements = list(project["dependencies"])
+    for extra in COLAB_EXTRAS.split(","):
+        requirements += project["optional-dependencies"][extra]
+    names = {re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0] for r in requirements}
+    return {n.lower().replace("_", "-") for n in names | COLAB_PREINSTALLED}
+
+
+def test_colab_installs_every_imported_package():
+    from importlib.metadata import packages_distributions
+
+    sources = [c.source for p in NOTEBOOKS for c in code_cells(nbformat.read(p, as_version=4))]
+    sources += [f.read_text(encoding="utf-8") for f in sorted((ROOT / "src" / "lmbook").glob("*.py"))]
+    modules = set().union(*(third_party_imports(s) for s in sources))
+    dists = packages_distributions()
+    available = installed_on_colab()
+    missing = {m: dists.get(m, ["?"]) for m in modules
+               if not {d.lower().replace("_", "-") for d in dists.get(m, [m])} & available}
+    assert not missing, (f"imported but not installed on Colab: {missing}; add the distribution to an extra in "
+                         "COLAB_EXTRAS (tools/sync_notebooks.py) or to the core dependencies in pyproject.toml")
+
+
+def test_colab_import_check_can_fail():
+    assert third_party_imports("import lightgbm\nif x:\n    %pip install y\nfrom .a import b") == {"lightgbm"}
+    assert "lightgbm" not in installed_on_colab()

@@ -1,6 +1,8 @@
 """Write what every notebook's set-up cell must say about itself, from its one source of truth.
 
-* the Colab install line points at the repository in _config.yml (`repository.url`, `repository.branch`);
+* the Colab install line points at the repository in _config.yml (`repository.url`, `repository.branch`)
+  and asks for the ``data`` and ``chapters`` extras (optuna, opacus, fairlearn, peft, fastapi, onnxruntime, … are not on
+  Colab; torch, TensorFlow and transformers are, so the ``frameworks`` extra is not installed there);
 * ``lmbook.setup(..., notebook="chNN_x/NN_name")`` names the notebook by its path, which is how the
   "GPU 规模的记录" cell finds the notebook's record (no hand-typed paths).
 
@@ -19,6 +21,8 @@ import yaml
 from nbexec import NOTEBOOKS, ROOT, all_notebooks
 
 INSTALL_RE = re.compile(r"git\+https://[^\s\"'@]+(?:@[\w./-]+)?")
+REQUIREMENT_RE = re.compile(r"lmbook(?:\[[\w,]*\])? @ git\+")
+COLAB_EXTRAS = "data,chapters"
 SETUP_RE = re.compile(r"lmbook\.setup\((?P<args>[^)]*)\)")
 NOTEBOOK_ARG_RE = re.compile(r"""\s*notebook\s*=\s*["'][^"']*["']\s*""")
 
@@ -41,6 +45,7 @@ def setup_call(args: str, nb_id: str) -> str:
 
 def synced_source(source: str, nb_id: str) -> str:
     source = INSTALL_RE.sub(install_target(), source)
+    source = REQUIREMENT_RE.sub(f"lmbook[{COLAB_EXTRAS}] @ git+", source)
     return SETUP_RE.sub(lambda m: setup_call(m.group("args"), nb_id), source, count=1)
 
 
